@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import { registerConfig } from './commands/config.js';
+import { registerExec } from './commands/exec.js';
+import type { CommandContext } from './run-cli.js';
+
+/** Every subcommand, one line each; each file registers its own flags. */
+export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext) => void> = [
+  registerExec,
+  registerConfig,
+];

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { runCli } from './run-cli.js';
+
+const controller = new AbortController();
+let interrupted = false;
+process.on('SIGINT', () => {
+  // First Ctrl-C cancels the running command cleanly; a second one exits at once.
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  controller.abort();
+});
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+});

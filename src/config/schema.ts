@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { parseBytes, parseDuration } from './units.js';
+
+/** A number-or-text field read by `parse`; anything it rejects is reported with `expected`. */
+function parsedField(parse: (value: string | number) => number | undefined, expected: string) {
+  return z.unknown().transform((value, ctx) => {
+    const parsed = typeof value === 'number' || typeof value === 'string' ? parse(value) : undefined;
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+/** A duration field: milliseconds, or `90s`-style text. Parsed to milliseconds. */
+export const duration = parsedField(parseDuration, 'a duration such as 500ms, 90s, 5m, 1h');
+
+/** A byte-size field: bytes, or `10mb`-style text. Parsed to bytes. */
+export const byteSize = parsedField(parseBytes, 'a size such as 512kb or 10mb');
+
+const listen = z
+  .string()
+  .regex(/^[^\s:]*:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:39001');
+
+export const ServerSchema = z.strictObject({
+  listen: listen.default('127.0.0.1:39001'),
+  admin_socket: z.string().optional(),
+  body_limit: byteSize.default(10 * 1024 * 1024),
+});
+
+export const ExecSchema = z.strictObject({
+  model: z.string().min(1).default('gpt-5.5'),
+  instructions: z.string().default('You are a helpful assistant.'),
+  mock_mode: z.string().default('echo'),
+  timeout: duration.default(90_000),
+});
+
+export const RoutingSchema = z.strictObject({
+  aliases: z.record(z.string(), z.string()).default({}),
+  patterns: z.array(z.strictObject({ pattern: z.string().min(1), provider: z.string().min(1) })).default([]),
+});
+
+export const StateSchema = z.strictObject({
+  driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  path: z.string().optional(),
+  url: z.string().optional(),
+});
+
+export const LimitsSchema = z.strictObject({
+  driver: z.enum(['local', 'redis']).default('local'),
+  url: z.string().optional(),
+});
+
+export const LogSchema = z.strictObject({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+/**
+ * The config file's shape. Provider sections are validated by each provider's own schema
+ * (providers/registry.ts), so a provider's options live beside its code.
+ */
+export const ConfigSchema = z.strictObject({
+  server: ServerSchema.default(ServerSchema.parse({})),
+  exec: ExecSchema.default(ExecSchema.parse({})),
+  providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  routing: RoutingSchema.default(RoutingSchema.parse({})),
+  state: StateSchema.default(StateSchema.parse({})),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  log: LogSchema.default(LogSchema.parse({})),
+});
+
+export type NodexConfig = z.output<typeof ConfigSchema>;

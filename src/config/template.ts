@@ -1,0 +1,40 @@
+/**
+ * The commented config file `nodex config init` writes. Every uncommented value is a default, so
+ * the file validates as written (a test checks it); docs/config.md explains each key.
+ */
+export const CONFIG_TEMPLATE = `# nodex configuration (docs/config.md has every key).
+# Precedence: built-in defaults < this file < NODEX_* environment variables < command-line flags.
+
+server:
+  listen: 127.0.0.1:39001      # nodex serve: HOST:PORT (port 0 picks a free port)
+  body_limit: 10mb             # largest request body accepted
+  # admin_socket: ~/.nodex/admin.sock
+
+exec:
+  model: gpt-5.5               # nodex exec default model (an alias works too)
+  instructions: You are a helpful assistant.
+  mock_mode: echo              # echo | text | tool-call | tool-loop (with --mock)
+  timeout: 90s
+
+providers:
+  # The built-in mock provider needs no section; pacing options help benchmarks.
+  mock:
+    mode: echo
+    # first_event_delay_ms: 0
+    # delta_interval_ms: 0
+    # deltas: 16               # text mode: number of text deltas
+    # delta_size: 8            # characters per delta
+
+routing:
+  aliases: {}                  # e.g. { fast: mock-text }
+  patterns: []                 # e.g. [{ pattern: "qwen-*", provider: my-vllm }]
+
+state:
+  driver: sqlite               # sqlite (embedded, NODEX_HOME/nodex.db) | postgres (with url)
+
+limits:
+  driver: local                # local | redis (with url)
+
+log:
+  level: info                  # trace | debug | info | warn | error | fatal | silent
+`;
