@@ -2,6 +2,7 @@ import type { StreamEvent } from './events.js';
 import { assertNever } from './exhaustive.js';
 import type { FinishReason } from './finish-reason.js';
 import type { ProviderData } from './provider-data.js';
+import type { QuotaSnapshot } from './quota.js';
 import type { FunctionCallItem, ReasoningItem } from './request.js';
 import type { CanonicalResponse, OutputItem, ResponseError } from './response.js';
 import type { TokenUsage } from './usage.js';
@@ -43,6 +44,7 @@ export class ResponseAccumulator {
   #finishRaw: string | undefined;
   #error: ResponseError | null = null;
   #providerData: ProviderData | undefined;
+  #quota: QuotaSnapshot | undefined;
 
   /** Usage seen so far (metering reads it even when the stream is cut short). */
   get usage(): TokenUsage | null {
@@ -69,6 +71,7 @@ export class ResponseAccumulator {
         this.#id = event.response_id;
         this.#model = event.model;
         this.#createdAt = event.created_at ?? Math.floor(Date.now() / 1000);
+        this.#quota = event.quota;
         return;
       case 'text_delta':
         this.#openReasoning = undefined;
@@ -207,6 +210,7 @@ export class ResponseAccumulator {
       ...(this.#finishRaw === undefined ? {} : { finish_reason_raw: this.#finishRaw }),
       error,
       ...(this.#providerData ? { provider_data: this.#providerData } : {}),
+      ...(this.#quota ? { quota: this.#quota } : {}),
     };
   }
 }

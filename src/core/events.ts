@@ -1,5 +1,6 @@
 import type { FinishReason } from './finish-reason.js';
 import type { ProviderData } from './provider-data.js';
+import type { QuotaSnapshot } from './quota.js';
 import type { ReasoningItem } from './request.js';
 import type { TokenUsage } from './usage.js';
 
@@ -21,6 +22,8 @@ export interface ResponseStartedEvent extends EventBase {
   readonly model: string;
   /** Unix seconds, when the upstream gives it (Anthropic does not). */
   readonly created_at?: number;
+  /** The subscription's usage windows from the upstream's response headers, when it sends them. */
+  readonly quota?: QuotaSnapshot;
 }
 
 export interface TextDeltaEvent extends EventBase {

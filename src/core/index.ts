@@ -14,6 +14,7 @@ export { assertNever } from './exhaustive.js';
 export { FINISH_REASONS, type FinishReason } from './finish-reason.js';
 export type * from './provider.js';
 export { mergeProviderData, type ProviderData } from './provider-data.js';
+export type * from './quota.js';
 export * from './request.js';
 export type * from './response.js';
 export { addUsage, makeUsage, type TokenUsage, type UsageFigures } from './usage.js';

@@ -1,5 +1,6 @@
 import type { FinishReason } from './finish-reason.js';
 import type { ProviderData } from './provider-data.js';
+import type { QuotaSnapshot } from './quota.js';
 import type { FunctionCallItem, MessageItem, ReasoningItem } from './request.js';
 import type { TokenUsage } from './usage.js';
 
@@ -33,4 +34,6 @@ export interface CanonicalResponse {
   readonly finish_reason_raw?: string;
   readonly error: ResponseError | null;
   readonly provider_data?: ProviderData;
+  /** The upstream subscription's usage windows, when it reported them. */
+  readonly quota?: QuotaSnapshot;
 }
