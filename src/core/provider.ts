@@ -12,6 +12,10 @@ export interface ModelCapabilities {
   readonly json_schema: boolean;
   readonly temperature: boolean;
   readonly max_output_tokens: boolean;
+  /** Input + output tokens the model accepts, when known. */
+  readonly context_window?: number;
+  /** The most output tokens one response may have, when known. */
+  readonly output_limit?: number;
 }
 
 export interface ModelInfo {
@@ -40,6 +44,8 @@ export interface ProviderCallContext {
   /** A per-request upstream API key (`X-Provider-Key`, `--provider-key`). */
   readonly providerKey?: string;
   readonly requestId?: string;
+  /** Overrides the provider's retry count for this call (the SDK's `maxRetries`). */
+  readonly maxRetries?: number;
 }
 
 /**

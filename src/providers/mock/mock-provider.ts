@@ -30,6 +30,8 @@ const CAPABILITIES: ModelCapabilities = {
   json_schema: true,
   temperature: true,
   max_output_tokens: true,
+  context_window: 128_000,
+  output_limit: 16_384,
 };
 
 function responseIdFor(request: CanonicalRequest, mode: MockMode): string {
