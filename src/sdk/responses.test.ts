@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { NodexError } from '../core/errors.js';
-import { streamEvent, toolCallDone } from '../core/events.js';
+import { streamEvent } from '../core/events.js';
 import { MockProvider } from '../providers/mock/mock-provider.js';
 import { MOCK_TEXT } from '../providers/mock/mock-script.js';
 import { tempDir } from '../testing/capture-io.js';
