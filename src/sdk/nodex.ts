@@ -5,6 +5,9 @@ import type { Provider } from '../core/provider.js';
 import { buildProviders } from '../providers/registry.js';
 import { createRouter } from '../routing/create-router.js';
 import type { Router } from '../routing/router.js';
+import type { InputItem } from '../core/request.js';
+import { CompatStore } from './compat/compat-store.js';
+import { Files, VectorStoresResource } from './compat-resources.js';
 import type { RequestOptions } from './create-params.js';
 import { type GenerateParams, generate, generateStream } from './legacy.js';
 import { Models } from './models-resource.js';
@@ -24,15 +27,21 @@ import { Responses } from './responses-resource.js';
 export class Nodex {
   readonly responses: Responses;
   readonly models: Models;
+  /** Files, kept locally (the compat store). */
+  readonly files: Files;
+  /** Vector stores, kept and searched locally (SQLite FTS5 BM25). */
+  readonly vectorStores: VectorStoresResource;
   readonly config: NodexConfig;
   readonly #options: NodexOptions;
   readonly #providers: ReadonlyMap<string, Provider>;
   readonly #router: Router;
-  #history: ResponseHistory | undefined;
+  readonly #env: NodeJS.ProcessEnv | Readonly<Record<string, string | undefined>>;
+  #compat: CompatStore | undefined;
 
   constructor(options: NodexOptions = {}) {
     this.#options = options;
     const env = options.env ?? process.env;
+    this.#env = env;
     const loaded = loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env });
     const providerSections = { ...loaded.config.providers };
     for (const [id, section] of Object.entries(options.providerConfig ?? {}))
@@ -52,6 +61,8 @@ export class Nodex {
       skipped: built.skipped.filter((s) => !providers.has(s.id)),
     });
     this.responses = new Responses(() => this.#runnerContext());
+    this.files = new Files(() => this.#compatStore());
+    this.vectorStores = new VectorStoresResource(() => this.#compatStore());
     this.models = new Models(
       () => [...this.#providers.values()],
       () => this.#router,
@@ -68,9 +79,42 @@ export class Nodex {
     return generateStream(this.responses, params, options);
   }
 
-  /** Uses a response history for `previous_response_id` (the compat store by default). */
-  protected setHistory(history: ResponseHistory | undefined): void {
-    this.#history = history;
+  /** Closes the local compat store (files, vector stores, stored responses), if it was opened. */
+  close(): void {
+    this.#compat?.close();
+    this.#compat = undefined;
+  }
+
+  /** Opened on first use: a client that never touches files or stored responses creates nothing. */
+  #compatStore(): CompatStore {
+    this.#compat ??= CompatStore.open({
+      env: this.#env,
+      ...(this.#options.compatStorageDir ? { compatStorageDir: this.#options.compatStorageDir } : {}),
+    });
+    return this.#compat;
+  }
+
+  /** `previous_response_id` emulation over the compat store's response table. */
+  #history(): ResponseHistory {
+    return {
+      chain: async (id) => {
+        try {
+          return (await this.#compatStore().responses.chain(id)) as unknown as InputItem[];
+        } catch (error) {
+          if ((error as { code?: string }).code === 'not_found') return undefined;
+          throw error;
+        }
+      },
+      save: async (record) => {
+        await this.#compatStore().responses.save({
+          id: record.id,
+          model: record.model,
+          input: record.input as never,
+          output: record.output as never,
+          ...(record.previousResponseId ? { previous_response_id: record.previousResponseId } : {}),
+        });
+      },
+    };
   }
 
   #runnerContext(): RunnerContext {
@@ -83,7 +127,7 @@ export class Nodex {
       maxRetries: options.maxRetries ?? 2,
       timeoutMs: options.timeout ?? 600_000,
       hooks: options.hooks ?? {},
-      ...(this.#history ? { history: this.#history } : {}),
+      history: this.#history(),
     };
   }
 }

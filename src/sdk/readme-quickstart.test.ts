@@ -29,7 +29,7 @@ describe('README SDK quick start', () => {
       env: { PATH: process.env.PATH, HOME: home.path, NODEX_HOME: `${home.path}/.nodex` },
     });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(`${MOCK_TEXT} 21\nstreamed, token by token\ncompleted\n`);
+    expect(result.stdout).toBe(`${MOCK_TEXT} 21\nword by word\ncompleted\n`);
     expect(result.status).toBe(0);
   });
 });

@@ -19,14 +19,15 @@ import { applyIssue, capabilityIssues, type StoreBehavior, type ValidationMode }
 
 /** Stored turns for `previous_response_id` emulation (the compat store implements it). */
 export interface ResponseHistory {
-  chain(responseId: string): readonly InputItem[] | undefined;
+  /** The whole conversation up to and including `responseId` (input and output items), or undefined. */
+  chain(responseId: string): Promise<readonly InputItem[] | undefined>;
   save(record: {
     id: string;
     model: string;
     input: readonly InputItem[];
     output: readonly InputItem[];
     previousResponseId?: string;
-  }): void;
+  }): Promise<void>;
 }
 
 /** What the runner needs from the client. */
@@ -53,18 +54,18 @@ function toDecodable(params: ResponseCreateParams): Record<string, unknown> {
 }
 
 /** Decodes and validates params into a canonical request (with history prepended). */
-export function prepareRequest(
+export async function prepareRequest(
   params: ResponseCreateParams,
   context: RunnerContext,
   options: RequestOptions,
   warnings: Warning[],
-): {
+): Promise<{
   request: CanonicalRequest;
   turnInput: readonly InputItem[];
   stream: boolean;
   store: boolean;
   previousResponseId?: string;
-} {
+}> {
   const mode = options.validationMode ?? context.validationMode;
   const decoded = decodeResponsesRequest(toDecodable(params), {
     defaultModel: context.defaultModel,
@@ -74,7 +75,7 @@ export function prepareRequest(
   let request = decoded.request;
   const turnInput = decoded.request.input;
   if (decoded.previousResponseId) {
-    const history = context.history?.chain(decoded.previousResponseId);
+    const history = await context.history?.chain(decoded.previousResponseId);
     if (!history) {
       throw new SDKRequestError(
         'not_found',
@@ -123,7 +124,7 @@ async function begin<Parsed>(
   options: RequestOptions,
 ): Promise<ResponseStream<Parsed>> {
   const warnings: Warning[] = [];
-  const prepared = prepareRequest(params, context, options, warnings);
+  const prepared = await prepareRequest(params, context, options, warnings);
   const mode = options.validationMode ?? context.validationMode;
   const route = context.route(prepared.request.model);
   const request: CanonicalRequest = { ...prepared.request, model: route.model };
@@ -213,22 +214,21 @@ async function begin<Parsed>(
       quota: response.quota ?? null,
     };
   };
-  const onEnd = (response: CanonicalResponse, aborted: boolean) => {
+  const onEnd = async (response: CanonicalResponse, aborted: boolean): Promise<void> => {
     const status = aborted ? 'aborted' : response.status;
-    callHook(context.hooks.onRequestEnd, {
-      ...info,
-      status,
-      usage: response.usage,
-      durationMs: performance.now() - started,
-    });
-    if (!aborted && response.status !== 'failed' && prepared.store && context.history) {
-      context.history.save({
+    callHook(context.hooks.onRequestEnd, { ...info, status, usage: response.usage, durationMs: performance.now() - started });
+    if (aborted || response.status === 'failed' || !prepared.store || !context.history) return;
+    try {
+      await context.history.save({
         id: response.id,
         model: route.model,
         input: prepared.turnInput,
         output: response.output,
         ...(prepared.previousResponseId ? { previousResponseId: prepared.previousResponseId } : {}),
       });
+    } catch (error) {
+      // The answer is fine; only its local copy for previous_response_id is missing.
+      warnings.push({ feature: 'store', details: `could not store the response locally: ${error instanceof Error ? error.message : String(error)}` });
     }
   };
   return new ResponseStream<Parsed>({

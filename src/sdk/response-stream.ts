@@ -15,7 +15,7 @@ export interface ResponseStreamParts<Parsed> {
   /** Builds the final response (throws SDKRequestError for a failed one). */
   readonly finish: (response: CanonicalResponse) => SdkResponse<Parsed>;
   /** Called once when the stream ends, however it ends. */
-  readonly onEnd: (response: CanonicalResponse, aborted: boolean) => void;
+  readonly onEnd: (response: CanonicalResponse, aborted: boolean) => Promise<void>;
   /** Why a stream ended before it finished: a timeout, a cancellation, or (undefined) the upstream. */
   readonly endCause: () => NodexError | undefined;
 }
@@ -100,15 +100,15 @@ export class ResponseStream<Parsed = unknown> implements AsyncIterable<StreamEve
         controller.abort();
         await rest.return?.().catch(() => undefined);
       }
-      this.#end(early && this.#endCause !== undefined);
+      await this.#end(early && this.#endCause !== undefined);
     }
   }
 
-  #end(aborted: boolean): void {
+  async #end(aborted: boolean): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
     try {
-      this.#parts.onEnd(this.#accumulator.result(), aborted);
+      await this.#parts.onEnd(this.#accumulator.result(), aborted);
     } finally {
       this.#resolveEnded();
     }

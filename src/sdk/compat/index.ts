@@ -1,0 +1,13 @@
+export { COMPAT_DIR_ENV, compatDbPath, resolveCompatDir } from './compat-paths.js';
+export { CompatStore, type CompatStoreOptions } from './compat-store.js';
+export type { FileBatches, FileBatchParams } from './file-batches.js';
+export type { FileInput } from './file-input.js';
+export { MAX_FILE_BYTES } from './file-input.js';
+export type { CreateFileParams, FileListParams, FileStore } from './file-store.js';
+export type { AttributeFilter, ComparisonFilter, CompoundFilter } from './filters.js';
+export type { RetentionOptions } from './response-retention.js';
+export type { ResponseStore, SaveResponseParams, StoredResponse } from './response-store.js';
+export type { SearchParams } from './search.js';
+export type * from './types.js';
+export type { AttachFileParams, VectorStoreFileListParams, VectorStoreFiles } from './vector-store-files.js';
+export type { CreateVectorStoreParams, UpdateVectorStoreParams, VectorStores } from './vector-stores.js';
