@@ -24,6 +24,8 @@ export interface TokenSource {
    * (`credentials_expired`, `credentials_missing`) when no valid token can be had.
    */
   refreshAfterReject(rejectedAccessToken: string, signal?: AbortSignal): Promise<AccessToken>;
+  /** Refreshes when due (or always, with `force`); resolves to whether it refreshed. Refreshable sources only. */
+  refreshIfNeeded?(force?: boolean, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** A fixed token (an API key, or tests): never refreshes. */

@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
+import { registerAuth } from './commands/auth.js';
 import { registerConfig } from './commands/config.js';
 import { registerExec } from './commands/exec.js';
+import { registerLogin } from './commands/login.js';
+import { registerLogout } from './commands/logout.js';
 import type { CommandContext } from './run-cli.js';
 
 /** Every subcommand, one line each; each file registers its own flags. */
 export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext) => void> = [
   registerExec,
   registerConfig,
+  registerLogin,
+  registerLogout,
+  registerAuth,
 ];

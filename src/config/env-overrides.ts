@@ -17,6 +17,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [variable: string, keyPath: s
   ['NODEX_LIMITS_DRIVER', 'limits.driver'],
   ['NODEX_LIMITS_URL', 'limits.url'],
   ['NODEX_LOG_LEVEL', 'log.level'],
+  ['NODEX_CODEX_BASE_URL', 'providers.codex.base_url'],
 ];
 
 /** Sets `value` at a dotted key path inside a plain object, creating objects on the way. */

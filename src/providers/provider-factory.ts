@@ -7,6 +7,10 @@ export interface ProviderBuildContext {
   readonly env: Env;
   /** NODEX_HOME. */
   readonly home: string;
+  /** Non-fatal notices from a provider's setup or credentials (a refreshed token that could not be saved). */
+  readonly onWarning?: (message: string) => void;
+  /** Called after a provider refreshed its credentials. */
+  readonly onAuthRefresh?: (info: { readonly provider: string; readonly accountId?: string }) => void;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, formatKeyPath } from '../config/config-error.js';
 import type { NodexConfig } from '../config/schema.js';
 import type { Provider } from '../core/provider.js';
+import { codexFactory } from './codex/codex-factory.js';
 import { mockFactory } from './mock/mock-factory.js';
 import {
   type ProviderBuildContext,
@@ -11,6 +12,7 @@ import {
 
 /** One line per provider kind: adding a provider adds a line here (docs/architecture.md). */
 export const PROVIDER_FACTORIES: Readonly<Record<string, ProviderFactory<never>>> = {
+  codex: codexFactory as ProviderFactory<never>,
   mock: mockFactory as ProviderFactory<never>,
 };
 

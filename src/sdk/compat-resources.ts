@@ -1,6 +1,6 @@
 import type { CompatStore } from './compat/compat-store.js';
-import type { CreateFileParams, FileListParams } from './compat/file-store.js';
 import type { FileBatchParams } from './compat/file-batches.js';
+import type { CreateFileParams, FileListParams } from './compat/file-store.js';
 import type { SearchParams } from './compat/search.js';
 import type { AttachFileParams, VectorStoreFileListParams } from './compat/vector-store-files.js';
 import type { CreateVectorStoreParams, UpdateVectorStoreParams } from './compat/vector-stores.js';
@@ -44,8 +44,13 @@ export class VectorStoreFilesResource {
   retrieve(fileId: string, params: { vector_store_id: string }) {
     return this.open().vectorStores.files.retrieve(params.vector_store_id, fileId);
   }
-  update(fileId: string, params: { vector_store_id: string; attributes: Record<string, string | number | boolean> | null }) {
-    return this.open().vectorStores.files.update(params.vector_store_id, fileId, { attributes: params.attributes });
+  update(
+    fileId: string,
+    params: { vector_store_id: string; attributes: Record<string, string | number | boolean> | null },
+  ) {
+    return this.open().vectorStores.files.update(params.vector_store_id, fileId, {
+      attributes: params.attributes,
+    });
   }
   list(vectorStoreId: string, params?: VectorStoreFileListParams) {
     return this.open().vectorStores.files.list(vectorStoreId, params);

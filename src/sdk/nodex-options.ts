@@ -1,5 +1,6 @@
 import type { Env } from '../config/paths.js';
 import type { Provider } from '../core/provider.js';
+import type { LoginOptions } from './codex-auth.js';
 import type { NodexHooks } from './hooks.js';
 import type { StoreBehavior, ValidationMode } from './validation.js';
 
@@ -30,6 +31,8 @@ export interface NodexOptions {
    * stderr are a TTY; elsewhere a clear error tells you to run `nodex login codex`.
    */
   readonly autoLogin?: boolean;
+  /** How `autoLogin` (and `login()` without arguments) signs in: mode, where the URL is printed, … */
+  readonly loginOptions?: LoginOptions;
   /** The environment to read (default process.env); tests pass their own. */
   readonly env?: Env;
 }

@@ -32,7 +32,7 @@ export interface ResponseHistory {
 
 /** What the runner needs from the client. */
 export interface RunnerContext {
-  readonly route: (model: string) => Route;
+  readonly route: (model: string) => Promise<Route>;
   readonly defaultModel: string;
   readonly validationMode: ValidationMode;
   readonly storeBehavior: StoreBehavior;
@@ -40,8 +40,6 @@ export interface RunnerContext {
   readonly timeoutMs: number;
   readonly hooks: NodexHooks;
   readonly history?: ResponseHistory;
-  /** Runs before a provider's first request (auto-login on a TTY). */
-  readonly beforeRequest?: (route: Route) => Promise<void>;
 }
 
 function requestId(): string {
@@ -126,7 +124,7 @@ async function begin<Parsed>(
   const warnings: Warning[] = [];
   const prepared = await prepareRequest(params, context, options, warnings);
   const mode = options.validationMode ?? context.validationMode;
-  const route = context.route(prepared.request.model);
+  const route = await context.route(prepared.request.model);
   const request: CanonicalRequest = { ...prepared.request, model: route.model };
   if (mode === 'error')
     for (const issue of capabilityIssues(request, route.provider.capabilities(route.model), route.model))
@@ -149,7 +147,6 @@ async function begin<Parsed>(
       );
     }
   }
-  await context.beforeRequest?.(route);
   const info = { requestId: id, model: route.model, provider: route.provider.id, stream: prepared.stream };
   const controller = new AbortController();
   const signals = [controller.signal, AbortSignal.timeout(options.timeout ?? context.timeoutMs)];
@@ -216,7 +213,12 @@ async function begin<Parsed>(
   };
   const onEnd = async (response: CanonicalResponse, aborted: boolean): Promise<void> => {
     const status = aborted ? 'aborted' : response.status;
-    callHook(context.hooks.onRequestEnd, { ...info, status, usage: response.usage, durationMs: performance.now() - started });
+    callHook(context.hooks.onRequestEnd, {
+      ...info,
+      status,
+      usage: response.usage,
+      durationMs: performance.now() - started,
+    });
     if (aborted || response.status === 'failed' || !prepared.store || !context.history) return;
     try {
       await context.history.save({
@@ -228,7 +230,10 @@ async function begin<Parsed>(
       });
     } catch (error) {
       // The answer is fine; only its local copy for previous_response_id is missing.
-      warnings.push({ feature: 'store', details: `could not store the response locally: ${error instanceof Error ? error.message : String(error)}` });
+      warnings.push({
+        feature: 'store',
+        details: `could not store the response locally: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   };
   return new ResponseStream<Parsed>({

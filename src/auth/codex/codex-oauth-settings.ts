@@ -33,6 +33,13 @@ export const CodexOAuthConfigSchema = z.strictObject({
   callback_port: z.number().int().min(0).max(65535).optional(),
   /** Refresh this long before the access token expires. */
   refresh_ahead: duration.optional(),
+  /**
+   * Scope sent with refresh requests. Current Codex sends none (wire.md §1.4); older clients sent
+   * `openid profile email`. Unset means no scope field.
+   */
+  refresh_scope: z.string().min(1).optional(),
+  /** Where `nodex login codex` keeps credentials: a 0600 file (default) or the OS keyring. */
+  credential_store: z.enum(['file', 'keyring']).optional(),
 });
 
 export type CodexOAuthConfig = z.output<typeof CodexOAuthConfigSchema>;
@@ -59,50 +66,74 @@ export interface CodexOAuthSettings {
   readonly callbackPort: number;
   readonly fallbackCallbackPort: number;
   readonly refreshAheadMs: number;
+  /** Sent as `scope` on refresh only when set. */
+  readonly refreshScope?: string;
+  readonly credentialStore: 'file' | 'keyring';
 }
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/** Drops undefined and empty values, so a layer only overrides what it sets. */
+function defined(layer: CodexOAuthConfig): CodexOAuthConfig {
+  return Object.fromEntries(
+    Object.entries(layer).filter(([, value]) => value !== undefined && value !== ''),
+  ) as CodexOAuthConfig;
+}
+
+/** The `CODEX_OAUTH_*` variables of oauth-codex, plus Codex's own URL overrides (wire.md §1.1). */
+function envLayer(env: Env): CodexOAuthConfig {
+  return defined({
+    authorize_url: env.CODEX_OAUTH_AUTHORIZATION_ENDPOINT,
+    token_url: env.CODEX_OAUTH_TOKEN_ENDPOINT || env.CODEX_REFRESH_TOKEN_URL_OVERRIDE,
+    revoke_url: env.CODEX_REVOKE_TOKEN_URL_OVERRIDE,
+    client_id: env.CODEX_OAUTH_CLIENT_ID,
+    scope: env.CODEX_OAUTH_SCOPE,
+    audience: env.CODEX_OAUTH_AUDIENCE,
+    redirect_uri: env.CODEX_OAUTH_REDIRECT_URI,
+    discovery_url: env.CODEX_OAUTH_DISCOVERY_URL,
+    originator: env.CODEX_OAUTH_ORIGINATOR,
+    refresh_scope: env.CODEX_OAUTH_REFRESH_SCOPE,
+  });
+}
+
 /**
  * Resolves the Codex OAuth settings: defaults < `providers.codex.oauth` < the `CODEX_OAUTH_*`
  * variables of oauth-codex (and Codex's own `CODEX_REFRESH_TOKEN_URL_OVERRIDE` /
- * `CODEX_REVOKE_TOKEN_URL_OVERRIDE`).
+ * `CODEX_REVOKE_TOKEN_URL_OVERRIDE`) < `overrides`. Options passed in code (the SDK, CLI flags) go
+ * in `overrides`, so the environment never beats them (oauth-codex let it: seeds-spec §C.2 item 6).
+ *
+ * @example
+ * const settings = resolveCodexOAuthSettings({ issuer: 'http://127.0.0.1:4000' }, process.env);
  */
-export function resolveCodexOAuthSettings(config: CodexOAuthConfig = {}, env: Env = {}): CodexOAuthSettings {
+export function resolveCodexOAuthSettings(
+  fileConfig: CodexOAuthConfig = {},
+  env: Env = {},
+  overrides: CodexOAuthConfig = {},
+): CodexOAuthSettings {
+  const config: CodexOAuthConfig = { ...defined(fileConfig), ...envLayer(env), ...defined(overrides) };
   const issuer = trimSlash(config.issuer ?? CODEX_OAUTH_DEFAULTS.issuer);
-  const pick = (variable: string, configured: string | undefined, fallback: string) =>
-    env[variable] || configured || fallback;
-  const redirectUri = env.CODEX_OAUTH_REDIRECT_URI || config.redirect_uri;
-  const audience = env.CODEX_OAUTH_AUDIENCE || config.audience;
-  const discoveryUrl = env.CODEX_OAUTH_DISCOVERY_URL || config.discovery_url;
   return {
     issuer,
-    authorizeUrl: pick(
-      'CODEX_OAUTH_AUTHORIZATION_ENDPOINT',
-      config.authorize_url,
-      `${issuer}/oauth/authorize`,
-    ),
-    tokenUrl:
-      env.CODEX_OAUTH_TOKEN_ENDPOINT ||
-      env.CODEX_REFRESH_TOKEN_URL_OVERRIDE ||
-      config.token_url ||
-      `${issuer}/oauth/token`,
-    revokeUrl: pick('CODEX_REVOKE_TOKEN_URL_OVERRIDE', config.revoke_url, `${issuer}/oauth/revoke`),
+    authorizeUrl: config.authorize_url ?? `${issuer}/oauth/authorize`,
+    tokenUrl: config.token_url ?? `${issuer}/oauth/token`,
+    revokeUrl: config.revoke_url ?? `${issuer}/oauth/revoke`,
     deviceUserCodeUrl: config.device_usercode_url ?? `${issuer}/api/accounts/deviceauth/usercode`,
     deviceTokenUrl: config.device_token_url ?? `${issuer}/api/accounts/deviceauth/token`,
     deviceVerificationUrl: config.device_verification_url ?? `${issuer}/codex/device`,
     deviceRedirectUri: `${issuer}/deviceauth/callback`,
-    ...(discoveryUrl ? { discoveryUrl } : {}),
-    clientId: pick('CODEX_OAUTH_CLIENT_ID', config.client_id, CODEX_OAUTH_DEFAULTS.clientId),
-    scope: pick('CODEX_OAUTH_SCOPE', config.scope, CODEX_OAUTH_DEFAULTS.scope),
-    ...(audience ? { audience } : {}),
-    ...(redirectUri ? { redirectUri } : {}),
-    originator: pick('CODEX_OAUTH_ORIGINATOR', config.originator, CODEX_OAUTH_DEFAULTS.originator),
+    ...(config.discovery_url ? { discoveryUrl: config.discovery_url } : {}),
+    clientId: config.client_id ?? CODEX_OAUTH_DEFAULTS.clientId,
+    scope: config.scope ?? CODEX_OAUTH_DEFAULTS.scope,
+    ...(config.audience ? { audience: config.audience } : {}),
+    ...(config.redirect_uri ? { redirectUri: config.redirect_uri } : {}),
+    originator: config.originator ?? CODEX_OAUTH_DEFAULTS.originator,
     authorizeParams: { ...CODEX_OAUTH_DEFAULTS.authorizeParams, ...config.authorize_params },
     callbackPort: config.callback_port ?? CODEX_OAUTH_DEFAULTS.callbackPort,
     fallbackCallbackPort: CODEX_OAUTH_DEFAULTS.fallbackCallbackPort,
     refreshAheadMs: config.refresh_ahead ?? 5 * 60_000,
+    ...(config.refresh_scope ? { refreshScope: config.refresh_scope } : {}),
+    credentialStore: config.credential_store ?? 'file',
   };
 }

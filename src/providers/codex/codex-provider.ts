@@ -125,7 +125,10 @@ export class CodexProvider implements Provider {
     let open: OpenCodexStream;
     try {
       open = await withRetries(() => openCodexStream(call), {
-        policy: { ...(this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY), ...(context.maxRetries === undefined ? {} : { maxRetries: context.maxRetries }) },
+        policy: {
+          ...(this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY),
+          ...(context.maxRetries === undefined ? {} : { maxRetries: context.maxRetries }),
+        },
         signal,
       });
     } catch (error) {
@@ -147,6 +150,11 @@ export class CodexProvider implements Provider {
       // Frees (or, mid-stream, closes) the upstream connection, also when the consumer stops early.
       await sse.return(undefined);
     }
+  }
+
+  /** The credentials this provider uses (the SDK's `refreshIfNeeded()` shares them). */
+  get tokenSource(): TokenSource {
+    return this.#options.tokenSource;
   }
 
   async listModels(context: ProviderCallContext = {}): Promise<readonly ModelInfo[]> {

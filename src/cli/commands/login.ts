@@ -1,0 +1,111 @@
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { spinner } from '@clack/prompts';
+import type { Command } from 'commander';
+import { type CodexLoginMode, loginCodex } from '../../auth/codex/codex-login.js';
+import { createNodexCodexStore } from '../../auth/codex/codex-nodex-store.js';
+import { codexOAuthSettingsFromConfig } from '../../auth/codex/codex-oauth-config.js';
+import { KeyringProbe, loadSystemKeyring } from '../../auth/keyring.js';
+import { loadConfig } from '../../config/load-config.js';
+import { nodexHome } from '../../config/paths.js';
+import { NodexError } from '../../core/errors.js';
+import { type CliIo, EXIT, type ExitCode } from '../io.js';
+import type { CommandContext } from '../run-cli.js';
+import { UsageError } from '../usage-error.js';
+
+interface LoginOptions {
+  readonly device?: boolean;
+  /** `--no-browser` sets it to false. */
+  readonly browser?: boolean;
+  readonly config?: string;
+}
+
+/** CliIo has no stdin yet; tests (and a future CliIo) can pass one for the pasted redirect URL. */
+export type LoginIo = CliIo & { readonly stdin?: NodeJS.ReadableStream };
+
+/** Reads one line from `input`; EOF or Ctrl-C end the login. */
+function readLine(input: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input, terminal: false });
+    let answered = false;
+    const onAbort = () => rl.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (answered) return;
+      reject(
+        signal?.aborted
+          ? new NodexError('aborted', 'sign-in cancelled')
+          : new UsageError('no redirect URL was pasted (stdin ended)'),
+      );
+    });
+  });
+}
+
+/** A spinner on stderr while waiting, only when stderr is a terminal (docs/cli.md: no noise in pipes). */
+function waitingIndicator(io: CliIo): (status: string | undefined) => void {
+  if (!io.stderr.isTTY) return () => undefined;
+  const spin = spinner({
+    output: io.stderr as unknown as Writable,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  let running = false;
+  return (status) => {
+    if (status && !running) spin.start(status);
+    if (!status && running) spin.clear();
+    running = Boolean(status);
+  };
+}
+
+/** `nodex login codex [--device] [--no-browser]`. */
+export async function runLogin(provider: string, options: LoginOptions, io: LoginIo): Promise<ExitCode> {
+  if (provider !== 'codex')
+    throw new UsageError(`cannot log in to "${provider}": nodex login supports codex`);
+  const loaded = loadConfig({ path: options.config, env: io.env });
+  for (const warning of loaded.warnings) io.stderr.write(`warning: config ${warning}\n`);
+  const settings = codexOAuthSettingsFromConfig(loaded.config, io.env, loaded.path);
+  const mode: CodexLoginMode = options.device ? 'device' : options.browser === false ? 'paste' : 'browser';
+  const keyring = new KeyringProbe(loadSystemKeyring, (note) => io.stderr.write(`note: ${note}\n`));
+  const store = createNodexCodexStore({ home: nodexHome(io.env), mode: settings.credentialStore, keyring });
+  const result = await loginCodex({
+    settings,
+    mode,
+    store,
+    env: io.env,
+    print: (line) => io.stderr.write(`${line}\n`),
+    readLine: (prompt) => {
+      io.stderr.write(prompt);
+      return readLine(io.stdin ?? process.stdin, io.signal);
+    },
+    onWaiting: waitingIndicator(io),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  const who = [
+    result.email,
+    result.accountId && `account ${result.accountId}`,
+    result.planType && `plan ${result.planType}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  io.stdout.write(
+    `logged in to codex${who ? ` (${who})` : ''}; credentials saved to ${result.store.location}\n`,
+  );
+  return EXIT.ok;
+}
+
+export function registerLogin(program: Command, context: CommandContext): void {
+  program
+    .command('login')
+    .description('sign in to a subscription (codex: ChatGPT) and save the credentials for nodex')
+    .argument('<provider>', 'codex')
+    .option('--device', 'device-code sign-in: open a URL on any device and enter a code')
+    .option('--no-browser', 'do not start the local callback server; paste the redirect URL instead')
+    .action(async (provider: string, _options: unknown, command: Command) => {
+      context.setExitCode(await runLogin(provider, command.optsWithGlobals<LoginOptions>(), context.io));
+    });
+}
