@@ -24,6 +24,8 @@ export interface ModelInfo {
   readonly provider: string;
   readonly display_name?: string;
   readonly created_at?: number;
+  /** Input + output tokens the model accepts, when the provider says. */
+  readonly context_window?: number;
 }
 
 /** The upstream request exactly as sent, for `--log-requests` and traces (secrets already removed). */

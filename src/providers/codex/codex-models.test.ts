@@ -135,4 +135,19 @@ describe('CodexProvider: models', () => {
       max_output_tokens: false,
     });
   });
+
+  it('capabilities carry the context window that discovery reported for a model', async () => {
+    const fake = await startFakeCodex({
+      models: { models: [{ slug: 'gpt-5.5', context_window: 272_000 }, { slug: 'gpt-5.4' }] },
+    });
+    try {
+      const codex = new CodexProvider({ baseUrl: fake.baseUrl, tokenSource: new StaticTokenSource(TOKEN) });
+      expect(codex.capabilities('gpt-5.5').context_window).toBeUndefined();
+      await codex.listModels();
+      expect(codex.capabilities('gpt-5.5').context_window).toBe(272_000);
+      expect(codex.capabilities('gpt-5.4').context_window).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
+  });
 });

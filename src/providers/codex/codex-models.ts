@@ -27,6 +27,7 @@ const EntrySchema = z.looseObject({
   id: z.string().min(1).nullish(),
   display_name: z.string().nullish(),
   created: z.number().nullish(),
+  context_window: z.number().int().positive().nullish(),
 });
 const ListSchema = z.union([
   z.looseObject({ models: z.array(z.unknown()) }).transform((body) => body.models),
@@ -54,6 +55,7 @@ export function parseCodexModels(json: unknown, provider: string): ModelInfo[] |
       provider,
       ...(entry.data.display_name ? { display_name: entry.data.display_name } : {}),
       ...(typeof entry.data.created === 'number' ? { created_at: entry.data.created } : {}),
+      ...(entry.data.context_window ? { context_window: entry.data.context_window } : {}),
     });
   }
   return out;
@@ -84,6 +86,11 @@ export class CodexModelCatalog {
 
   constructor(options: CodexModelCatalogOptions) {
     this.#options = options;
+  }
+
+  /** What the last discovery said about a model (its context window, say), if it listed it. */
+  known(model: string): ModelInfo | undefined {
+    return this.#cached?.models.find((info) => info.id === model);
   }
 
   /** The static list as ModelInfo. */

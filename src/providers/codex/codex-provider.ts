@@ -162,8 +162,10 @@ export class CodexProvider implements Provider {
     return this.#catalog.list(context);
   }
 
-  capabilities(): ModelCapabilities {
-    return CAPABILITIES;
+  /** The backend's limits per model are known only from discovery (`context_window`); otherwise unknown. */
+  capabilities(model?: string): ModelCapabilities {
+    const contextWindow = model ? this.#catalog.known(model)?.context_window : undefined;
+    return contextWindow ? { ...CAPABILITIES, context_window: contextWindow } : CAPABILITIES;
   }
 
   async #fetchModels(signal?: AbortSignal): Promise<unknown> {
