@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { registerAliases } from './commands/aliases.js';
 import { registerAuth } from './commands/auth.js';
 import { registerConfig } from './commands/config.js';
 import { registerExec } from './commands/exec.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
+import { registerModels } from './commands/models.js';
 import type { CommandContext } from './run-cli.js';
 
 /** Every subcommand, one line each; each file registers its own flags. */
@@ -13,4 +15,6 @@ export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext)
   registerLogin,
   registerLogout,
   registerAuth,
+  registerModels,
+  registerAliases,
 ];

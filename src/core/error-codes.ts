@@ -123,6 +123,13 @@ export const ERROR_CODES = {
     'rate_limit_error',
     'The key used up its token quota for the current window.',
   ),
+  tool_loop_limit: info(
+    400,
+    false,
+    'invalid_request_error',
+    'invalid_request_error',
+    'The tool loop reached its turn limit without a final answer.',
+  ),
   aborted: info(499, false, 'api_error', 'api_error', 'The caller cancelled the request.'),
   internal_error: info(
     500,

@@ -13,7 +13,11 @@ export interface RoutableProviders {
  * The router for a config: user aliases, then `routing.patterns` in order, then each provider's
  * own `patterns`, then the built-in prefixes.
  */
-export function createRouter(config: NodexConfig, built: RoutableProviders): Router {
+export function createRouter(
+  config: NodexConfig,
+  built: RoutableProviders,
+  discovered?: (model: string) => string | undefined,
+): Router {
   const rules: RouteRule[] = [
     ...config.routing.patterns.map((rule) => ({ ...rule, source: 'routing.patterns' as const })),
     ...built.entries.flatMap((entry) =>
@@ -25,5 +29,6 @@ export function createRouter(config: NodexConfig, built: RoutableProviders): Rou
     unavailable: new Map(built.skipped.map((skip) => [skip.id, skip.reason])),
     aliases: config.routing.aliases,
     rules,
+    ...(discovered ? { discovered } : {}),
   });
 }

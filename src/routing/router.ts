@@ -7,7 +7,7 @@ export interface RouteRule {
   readonly pattern: string;
   readonly provider: string;
   /** Where the rule comes from, for `nodex models` and error messages. */
-  readonly source: 'routing.patterns' | 'provider' | 'built-in';
+  readonly source: 'routing.patterns' | 'provider' | 'built-in' | 'discovery';
 }
 
 export interface RouterOptions {
@@ -18,6 +18,8 @@ export interface RouterOptions {
   readonly aliases?: Readonly<Record<string, string>>;
   /** User rules in order: `routing.patterns` first, then each provider's `patterns`. */
   readonly rules?: readonly RouteRule[];
+  /** Models found by discovery (model → provider id), tried when no rule claims a model. */
+  readonly discovered?: (model: string) => string | undefined;
 }
 
 export interface Route {
@@ -30,7 +32,8 @@ export interface Route {
 
 /**
  * Model → provider: alias table, then the user's patterns in order, then the built-in prefixes
- * (`gpt-*` → codex, `claude-*` → anthropic, `gemini-*` → gemini, `mock*` → mock).
+ * (`gpt-*` → codex, `claude-*` → anthropic, `gemini-*` → gemini, `mock*` → mock), then the models
+ * discovery found on each provider (a custom host's `llama-3-70b` with no pattern).
  *
  * @example
  * const router = new Router({ providers, aliases: { fast: 'mock-text' } });
@@ -41,6 +44,7 @@ export class Router {
   readonly #unavailable: ReadonlyMap<string, string>;
   readonly #aliases: ReadonlyMap<string, string>;
   readonly #rules: ReadonlyArray<RouteRule & { readonly regexp: RegExp }>;
+  readonly #discovered: ((model: string) => string | undefined) | undefined;
 
   constructor(options: RouterOptions) {
     this.#providers = options.providers;
@@ -59,6 +63,7 @@ export class Router {
       ...rule,
       regexp: globToRegExp(rule.pattern),
     }));
+    this.#discovered = options.discovered;
   }
 
   /** Expands an alias (one level; aliases do not chain). */
@@ -66,16 +71,22 @@ export class Router {
     return this.#aliases.get(model.toLowerCase()) ?? model;
   }
 
-  /** The rule that claims a model (after alias expansion), if any. */
+  /** The rule that claims a model (after alias expansion): a pattern, else what discovery found. */
   match(model: string): RouteRule | undefined {
-    const expanded = this.expandAlias(model);
-    return this.#rules.find((rule) => rule.regexp.test(expanded));
+    return this.#matchExpanded(this.expandAlias(model));
+  }
+
+  #matchExpanded(expanded: string): RouteRule | undefined {
+    const rule = this.#rules.find((candidate) => candidate.regexp.test(expanded));
+    if (rule) return rule;
+    const provider = this.#discovered?.(expanded);
+    return provider ? { pattern: expanded, provider, source: 'discovery' } : undefined;
   }
 
   /** Resolves a model to its provider; throws model_not_found or provider_unavailable. */
   route(model: string): Route {
     const expanded = this.expandAlias(model);
-    const rule = this.#rules.find((candidate) => candidate.regexp.test(expanded));
+    const rule = this.#matchExpanded(expanded);
     if (!rule) {
       throw new NodexError('model_not_found', `no provider serves model "${model}"`, { param: 'model' });
     }

@@ -3,7 +3,8 @@ import type { FunctionCallOutputItem, InputItem } from '../core/request.js';
 import { decodeResponsesInput } from '../protocols/openai-responses/decode-input.js';
 import type { RequestOptions, ResponseCreateParams } from './create-params.js';
 import type { SdkResponse } from './sdk-response.js';
-import { isSdkTool, type SdkTool } from './tool.js';
+import { isSdkTool } from './tool.js';
+import { runToolCall, type ToolHandler } from './tool-loop.js';
 
 export interface RunToolsParams extends ResponseCreateParams {
   /** Turns (model calls) allowed before giving up; default 10. */
@@ -11,24 +12,6 @@ export interface RunToolsParams extends ResponseCreateParams {
 }
 
 export type CreateFn = (params: ResponseCreateParams, options?: RequestOptions) => Promise<SdkResponse>;
-
-function outputText(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
-}
-
-async function runCall(
-  tools: ReadonlyMap<string, SdkTool>,
-  call: { name: string; arguments: string },
-): Promise<string> {
-  const found = tools.get(call.name);
-  if (!found) return JSON.stringify({ error: `tool not found: ${call.name}` });
-  try {
-    return outputText(await found.execute(found.parseArguments(call.arguments)));
-  } catch (error) {
-    // The model sees the failure and can correct itself; the loop goes on.
-    return JSON.stringify({ error: error instanceof Error ? error.message || error.name : String(error) });
-  }
-}
 
 /**
  * The tool loop: call the model; run every tool call it makes with the matching `tool()`; send the
@@ -42,7 +25,11 @@ export async function runTools(
   options?: RequestOptions,
 ): Promise<SdkResponse> {
   const { maxTurns = 10, ...rest } = params;
-  const tools = new Map((params.tools ?? []).filter(isSdkTool).map((t) => [t.definition.name, t] as const));
+  const handlers: Record<string, ToolHandler> = {};
+  for (const sdkTool of (params.tools ?? []).filter(isSdkTool)) {
+    handlers[sdkTool.definition.name] = (_args, call) =>
+      sdkTool.execute(sdkTool.parseArguments(call.arguments_json));
+  }
   let input: InputItem[] = decodeResponsesInput(params.input ?? []);
   for (let turn = 1; turn <= maxTurns; turn++) {
     const response = await create(
@@ -64,7 +51,7 @@ export async function runTools(
       calls.map(async (call) => ({
         type: 'function_call_output' as const,
         call_id: call.call_id,
-        output: await runCall(tools, call),
+        output: await runToolCall(handlers, { type: 'function_call', ...call }),
       })),
     );
     input = [
@@ -74,7 +61,7 @@ export async function runTools(
     ];
   }
   throw new NodexError(
-    'invalid_request',
-    `the tool loop reached maxTurns (${maxTurns}) without a final answer`,
+    'tool_loop_limit',
+    `the tool loop reached its limit of ${maxTurns} turns without a final answer`,
   );
 }

@@ -117,7 +117,10 @@ describe('tool() and responses.runTools', () => {
         tools: [weather],
         maxTurns: 2,
       }),
-    ).rejects.toThrow(/maxTurns \(2\)/);
+    ).rejects.toMatchObject({
+      code: 'tool_loop_limit',
+      message: expect.stringContaining('limit of 2 turns'),
+    });
   });
 
   it('works end to end with the mock provider’s tool-loop mode', async () => {

@@ -4,17 +4,24 @@ import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig } from '../../config/load-config.js';
 import { nodexHome } from '../../config/paths.js';
 import { NodexError, toNodexError } from '../../core/errors.js';
+import type { StreamEvent } from '../../core/events.js';
 import type { Provider, UpstreamRequestRecord } from '../../core/provider.js';
 import { isMockMode, MOCK_MODES } from '../../providers/mock/mock-models.js';
-import { buildProvider, buildProviders } from '../../providers/registry.js';
-import { createRouter } from '../../routing/create-router.js';
+import { buildProvider } from '../../providers/registry.js';
+import { runToolLoop } from '../../sdk/tool-loop.js';
+import { appContext } from '../app-context.js';
 import { type CliIo, EXIT, type ExitCode } from '../io.js';
+import { routeModel } from '../route-model.js';
 import type { CommandContext } from '../run-cli.js';
 import { UsageError } from '../usage-error.js';
 import { JsonlAppender, TextRenderer } from './exec-output.js';
 import { buildExecRequest, type ExecFlags } from './exec-request.js';
+import { staticToolHandlers } from './exec-tools.js';
 
 interface ExecOptions extends ExecFlags {
+  readonly autoTools?: boolean;
+  readonly toolOutput?: readonly string[];
+  readonly maxTurns?: string;
   readonly json?: boolean;
   readonly mockMode?: string;
   readonly logRequests?: string;
@@ -32,24 +39,24 @@ function writeRequestLog(path: string, record: UpstreamRequestRecord): void {
   chmodSync(path, 0o600);
 }
 
-function selectProvider(
+async function selectProvider(
   options: ExecOptions,
   loaded: LoadedConfig,
   model: string,
   io: CliIo,
-): { provider: Provider; model: string } {
-  const context = { env: io.env, home: nodexHome(io.env), configPath: loaded.path };
+): Promise<{ provider: Provider; model: string }> {
   if (options.mock) {
     const mode = options.mockMode ?? loaded.config.exec.mock_mode;
     if (!isMockMode(mode)) {
       const source = options.mockMode === undefined ? 'exec.mock_mode' : '--mock-mode';
       throw new UsageError(`${source} "${mode}": expected one of ${MOCK_MODES.join(', ')}`);
     }
+    const context = { env: io.env, home: nodexHome(io.env), configPath: loaded.path };
     const built = buildProvider('mock', { ...loaded.config.providers.mock, type: 'mock', mode }, context);
     if (!built || !('provider' in built)) throw new UsageError('the mock provider is disabled in the config');
     return { provider: built.provider, model };
   }
-  const route = createRouter(loaded.config, buildProviders(loaded.config, context)).route(model);
+  const route = await routeModel(appContext(io, options.config), model);
   return { provider: route.provider, model: route.model };
 }
 
@@ -66,7 +73,9 @@ export async function runExec(
   for (const warning of loaded.warnings) io.stderr.write(`warning: config ${warning}\n`);
   const onWarning = (w: { feature: string; details: string }) => io.stderr.write(`warning: ${w.details}\n`);
   const request = buildExecRequest(options, loaded.config, { cwd: io.cwd, promptArg, onWarning });
-  const { provider, model } = selectProvider(options, loaded, request.model, io);
+  const handlers = options.autoTools ? staticToolHandlers(options.toolOutput ?? []) : undefined;
+  const maxTurns = parseMaxTurns(options.maxTurns);
+  const { provider, model } = await selectProvider(options, loaded, request.model, io);
   const signals = [AbortSignal.timeout(loaded.config.exec.timeout)];
   if (io.signal) signals.push(io.signal);
   const signal = AbortSignal.any(signals);
@@ -76,32 +85,54 @@ export async function runExec(
   const text = new TextRenderer(io.stdout, io.stderr);
   let failed = false;
   let completed = false;
+  const render = (event: StreamEvent) => {
+    responses?.append(event);
+    if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
+    else text.render(event);
+    if (event.type === 'response_completed') completed = true;
+    if (event.type === 'error') {
+      failed = true;
+      io.stderr.write(`${options.json ? '' : '\n'}error: ${event.error} (${event.code})\n`);
+    }
+  };
+  const context = {
+    signal,
+    onWarning,
+    ...(options.providerKey ? { providerKey: options.providerKey } : {}),
+    ...(options.logRequests
+      ? {
+          onUpstreamRequest: (r: UpstreamRequestRecord) =>
+            writeRequestLog(resolve(io.cwd, options.logRequests as string), r),
+        }
+      : {}),
+  };
   const timedOut = () =>
     new NodexError('upstream_timeout', `no answer within ${loaded.config.exec.timeout} ms (exec.timeout)`);
   try {
-    const stream = provider.stream(
-      { ...request, model },
-      {
-        signal,
-        onWarning,
-        ...(options.providerKey ? { providerKey: options.providerKey } : {}),
-        ...(options.logRequests
-          ? { onUpstreamRequest: (r) => writeRequestLog(resolve(io.cwd, options.logRequests as string), r) }
-          : {}),
-      },
-    );
-    for await (const event of stream) {
-      responses?.append(event);
-      if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
-      else text.render(event);
-      if (event.type === 'response_completed') completed = true;
-      if (event.type === 'error') {
-        failed = true;
-        io.stderr.write(`${options.json ? '' : '\n'}error: ${event.error} (${event.code})\n`);
-      }
+    if (handlers) {
+      await runToolLoop(provider, { ...request, model }, handlers, {
+        maxTurns,
+        context,
+        onEvent: render,
+        onToolOutput: (output) => {
+          // Tool outputs are not stream events: one line in the Responses item shape, beside them.
+          const line = {
+            type: 'function_call_output',
+            call_id: output.call_id,
+            name: output.name,
+            output: output.output,
+          };
+          responses?.append(line);
+          if (options.json) io.stdout.write(`${JSON.stringify(line)}\n`);
+          else io.stderr.write(`[tool output] ${output.name} ${String(output.output)}\n`);
+        },
+      });
+    } else {
+      for await (const event of provider.stream({ ...request, model }, context)) render(event);
     }
   } catch (error) {
     if (io.signal?.aborted) return EXIT.interrupted;
+    if (failed) return EXIT.failure; // already reported as an error event
     throw signal.aborted ? timedOut() : toNodexError(error);
   } finally {
     responses?.close();
@@ -113,6 +144,14 @@ export async function runExec(
       ? timedOut()
       : new NodexError('stream_error', 'the stream ended before the response completed');
   return failed ? EXIT.failure : EXIT.ok;
+}
+
+function parseMaxTurns(value: string | undefined): number {
+  if (value === undefined) return 4;
+  const turns = Number(value);
+  if (!Number.isInteger(turns) || turns < 1 || turns > 50)
+    throw new UsageError(`--max-turns "${value}": expected a whole number from 1 to 50`);
+  return turns;
 }
 
 export function registerExec(program: Command, context: CommandContext): void {
@@ -133,6 +172,16 @@ export function registerExec(program: Command, context: CommandContext): void {
     .option('--provider-key <key>', 'per-request upstream API key (OpenAI-compatible providers)')
     .option('--log-requests <file>', 'write the exact upstream request as JSON (mode 0600)')
     .option('--log-responses <file>', 'append every event as JSONL (mode 0600)')
+    .option(
+      '--auto-tools',
+      'run the tool loop: answer tool calls with --tool-output values and call the model again',
+    )
+    .option(
+      '--tool-output <name=value>',
+      'the output of tool NAME in the tool loop ($args echoes the arguments; repeatable)',
+      collect,
+    )
+    .option('--max-turns <n>', 'model calls allowed in the tool loop (default 4)')
     .action(async (promptArg: string | undefined, _options: ExecOptions, command: Command) => {
       context.setExitCode(await runExec(command.optsWithGlobals<ExecOptions>(), promptArg, context.io));
     });
