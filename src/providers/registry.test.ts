@@ -7,8 +7,9 @@ const context = { env: {}, home: '/tmp/nodex-home', configPath: '/etc/nodex.yaml
 describe('buildProviders', () => {
   it('always has the built-in mock provider', () => {
     const built = buildProviders(ConfigSchema.parse({}), context);
-    expect([...built.providers.keys()]).toEqual(['mock']);
-    expect(built.entries).toEqual([{ id: 'mock', kind: 'mock', patterns: [] }]);
+    expect([...built.providers.keys()]).toEqual(['gemini', 'mock']);
+    expect(built.entries.find((e) => e.id === 'mock')).toEqual({ id: 'mock', kind: 'mock', patterns: [] });
+    expect(built.skipped.map((s) => s.id)).toEqual(['codex']);
   });
 
   it('builds extra instances of a kind by `type`, with their patterns, and honours enabled:false', () => {
@@ -16,7 +17,7 @@ describe('buildProviders', () => {
       providers: { bench: { type: 'mock', mode: 'text', patterns: ['bench-*'] }, mock: { enabled: false } },
     });
     const built = buildProviders(config, context);
-    expect([...built.providers.keys()]).toEqual(['bench']);
+    expect([...built.providers.keys()]).toEqual(['bench', 'gemini']);
     expect(built.entries[0]).toEqual({ id: 'bench', kind: 'mock', patterns: ['bench-*'] });
   });
 

@@ -4,6 +4,7 @@ import type { NodexConfig } from '../config/schema.js';
 import type { Provider } from '../core/provider.js';
 import { codexFactory } from './codex/codex-factory.js';
 import { mockFactory } from './mock/mock-factory.js';
+import { geminiFactory, openAICompatibleFactory, openaiFactory } from './openai-compatible/openai-compatible-factory.js';
 import {
   type ProviderBuildContext,
   type ProviderFactory,
@@ -13,7 +14,10 @@ import {
 /** One line per provider kind: adding a provider adds a line here (docs/architecture.md). */
 export const PROVIDER_FACTORIES: Readonly<Record<string, ProviderFactory<never>>> = {
   codex: codexFactory as ProviderFactory<never>,
+  gemini: geminiFactory as ProviderFactory<never>,
   mock: mockFactory as ProviderFactory<never>,
+  openai: openaiFactory as ProviderFactory<never>,
+  'openai-compatible': openAICompatibleFactory as ProviderFactory<never>,
 };
 
 const CommonSchema = z.object({

@@ -25,9 +25,10 @@ describe('nodex config', () => {
     const validated = await cli(['config', 'validate']);
     expect(validated).toEqual({
       code: 0,
-      stdout: `ok: ${path} (providers: mock)\n`,
+      stdout: `ok: ${path} (providers: mock, gemini)\n`,
       stderr:
-        'note: provider codex cannot start: not logged in to ChatGPT: run `nodex login codex` (or `codex login`)\n',
+        'note: provider codex cannot start: not logged in to ChatGPT: run `nodex login codex` (or `codex login`)\n' +
+        'note: provider gemini has no API key: set GEMINI_API_KEY\n',
     });
     const again = await cli(['config', 'init']);
     expect(again.code).toBe(2);

@@ -48,8 +48,12 @@ function validate(options: ConfigOptions, io: CliIo): ExitCode {
     configPath: loaded.path,
   });
   for (const warning of loaded.warnings) io.stderr.write(`error: config ${warning}\n`);
-  for (const skip of built.skipped)
-    io.stderr.write(`note: provider ${skip.id} cannot start: ${skip.reason}\n`);
+  for (const skip of built.skipped) io.stderr.write(`note: provider ${skip.id} cannot start: ${skip.reason}\n`);
+  for (const [id, provider] of built.providers) {
+    // Providers that start without their key (so per-request keys work) but have none configured.
+    const missing = (provider as { missingKey?: string }).missingKey;
+    if (missing) io.stderr.write(`note: provider ${id} has no API key: ${missing}\n`);
+  }
   if (loaded.warnings.length > 0) return EXIT.usage;
   const providers = [...built.providers.keys()].join(', ') || 'none';
   io.stdout.write(`ok: ${loaded.fromFile ? loaded.path : 'built-in defaults'} (providers: ${providers})\n`);
