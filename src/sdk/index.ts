@@ -1,3 +1,4 @@
+export { countInputTokens } from '../protocols/count-input-tokens.js';
 export type { RequestOptions, ResponseCreateParams, ResponseInputItem } from './create-params.js';
 export {
   ParameterValidationError,
@@ -7,7 +8,6 @@ export {
   TokenStoreWriteError,
 } from './errors.js';
 export type { AuthRefreshInfo, ErrorInfo, NodexHooks, RequestEndInfo, RequestStartInfo } from './hooks.js';
-export { countInputTokens } from './input-tokens.js';
 export type { GenerateParams } from './legacy.js';
 export type { ModelCapabilitiesResult, ModelObject } from './models-resource.js';
 export { Nodex } from './nodex.js';

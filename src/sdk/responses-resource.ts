@@ -1,7 +1,7 @@
+import { countInputTokens } from '../protocols/count-input-tokens.js';
 import { decodeResponsesInput } from '../protocols/openai-responses/decode-input.js';
 import { decodeTools } from '../protocols/openai-responses/decode-tools.js';
 import type { RequestOptions, ResponseCreateParams } from './create-params.js';
-import { countInputTokens } from './input-tokens.js';
 import { type RunnerContext, startResponse } from './request-runner.js';
 import type { ResponseStream } from './response-stream.js';
 import { type RunToolsParams, runTools } from './run-tools.js';

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { streamEvent, toolCallDone } from '../core/events.js';
 import { userText } from '../core/request.js';
 import { makeUsage } from '../core/usage.js';
+import { countInputTokens } from '../protocols/count-input-tokens.js';
 import { tempDir } from '../testing/capture-io.js';
 import { ScriptedProvider, textTurn } from '../testing/scripted-provider.js';
-import { countInputTokens } from './input-tokens.js';
 import { Nodex } from './nodex.js';
 import { tool } from './tool.js';
 

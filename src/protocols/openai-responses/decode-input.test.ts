@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NodexError } from '../../core/errors.js';
 import type { Warning } from '../../core/warnings.js';
 import { fixtureJson } from '../../testing/fixtures.js';
+import { packReasoning } from '../opaque-reasoning.js';
 import { decodeResponsesInput } from './decode-input.js';
 
 describe('decodeResponsesInput', () => {
@@ -84,6 +85,25 @@ describe('decodeResponsesInput', () => {
         expect((error as Error).message).toMatch(message);
       }
     }
+  });
+
+  it('restores reasoning of another provider from a nodex token in encrypted_content', () => {
+    const item = {
+      type: 'reasoning' as const,
+      summary: [],
+      text: 'hm',
+      provider_data: { anthropic: { signature: 'sig' } },
+    };
+    const warnings: Warning[] = [];
+    const decoded = decodeResponsesInput(
+      [
+        { type: 'reasoning', id: 'rs_9', summary: [], encrypted_content: packReasoning(item) },
+        { type: 'reasoning', summary: [], encrypted_content: 'nodex:v1:%%%' },
+      ],
+      { onWarning: (w) => warnings.push(w) },
+    );
+    expect(decoded).toEqual([{ ...item, id: 'rs_9' }]);
+    expect(warnings.map((w) => w.feature)).toEqual(['input.reasoning']);
   });
 
   it('drops unknown item and content types with a warning, or rejects them in strict mode', () => {

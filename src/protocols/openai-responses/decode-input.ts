@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { InvalidRequestError } from '../../core/errors.js';
 import type { ContentPart, InputItem, MessageItem } from '../../core/request.js';
 import type { WarningSink } from '../../core/warnings.js';
+import { isPackedReasoning, unpackReasoning } from '../opaque-reasoning.js';
 import {
   FunctionCallOutputSchema,
   FunctionCallSchema,
@@ -125,6 +126,17 @@ function decodeItem(raw: unknown, index: number, options: DecodeInputOptions): I
     case 'reasoning': {
       const parsed = ReasoningSchema.safeParse(raw);
       if (!parsed.success) throw invalid(where, parsed.error, where);
+      const encrypted = parsed.data.encrypted_content ?? undefined;
+      if (isPackedReasoning(encrypted)) {
+        // Reasoning of another provider that nodex handed out as an opaque token: restore it.
+        const restored = unpackReasoning(encrypted, parsed.data.id);
+        if (!restored)
+          options.onWarning?.({
+            feature: 'input.reasoning',
+            details: `${where}: a damaged nodex reasoning token; dropped`,
+          });
+        return restored;
+      }
       const text = parsed.data.content?.map((part) => part.text).join('') ?? '';
       return {
         type: 'reasoning',
