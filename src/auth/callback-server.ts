@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { NodexError } from '../core/errors.js';
 import { errorPage, successPage } from './callback-pages.js';
-import { authorizationCodeFrom } from './callback-result.js';
+import { authorizationCodeFrom, type CallbackParams } from './callback-result.js';
 
 export interface CallbackServerOptions {
   /** Codex's registered port is 1455 (wire.md §1.1); 0 picks any free port (tests). */
@@ -13,6 +13,12 @@ export interface CallbackServerOptions {
   /** The configured redirect URI; default `http://localhost:{port}/auth/callback`. */
   readonly redirectUri?: string;
   readonly signal?: AbortSignal;
+  /** The redirect path: Codex's `/auth/callback` (default) or Claude's `/callback` (wire.md §4.1). */
+  readonly path?: string;
+  /** Checks the callback's query and returns the code, or throws (default: Codex's rules). */
+  readonly readCode?: (params: CallbackParams, expectedState: string) => string;
+  /** Named in the "port busy" message (default `nodex login codex`). */
+  readonly loginCommand?: string;
 }
 
 export interface CallbackServer {
@@ -24,7 +30,7 @@ export interface CallbackServer {
   close(): Promise<void>;
 }
 
-const CALLBACK_PATH = '/auth/callback';
+const CODEX_CALLBACK_PATH = '/auth/callback';
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,7 +44,12 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-async function bind(server: Server, port: number, fallback: number | undefined): Promise<number> {
+async function bind(
+  server: Server,
+  port: number,
+  fallback: number | undefined,
+  loginCommand: string,
+): Promise<number> {
   try {
     return await listen(server, port);
   } catch (error) {
@@ -54,7 +65,7 @@ async function bind(server: Server, port: number, fallback: number | undefined):
     throw new NodexError(
       'provider_unavailable',
       `cannot start the sign-in callback server: port ${ports} busy (another login running?); ` +
-        'finish or cancel it, or use `nodex login codex --no-browser` or `--device`',
+        `finish or cancel it, or use \`${loginCommand} --no-browser\``,
       { cause: error },
     );
   }
@@ -70,6 +81,8 @@ async function bind(server: Server, port: number, fallback: number | undefined):
  * const code = await server.code;
  */
 export async function startCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
+  const path = options.path ?? CODEX_CALLBACK_PATH;
+  const readCode = options.readCode ?? authorizationCodeFrom;
   let settle: { resolve(code: string): void; reject(error: NodexError): void } | undefined;
   const code = new Promise<string>((resolve, reject) => {
     settle = { resolve, reject };
@@ -99,19 +112,24 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
       finish(res, 200, errorPage('This sign-in was cancelled.'), () => settle?.reject(error));
       return;
     }
-    if (url.pathname !== CALLBACK_PATH) {
+    if (url.pathname !== path) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     try {
-      const value = authorizationCodeFrom(Object.fromEntries(url.searchParams), options.expectedState);
+      const value = readCode(Object.fromEntries(url.searchParams), options.expectedState);
       finish(res, 200, successPage(), () => settle?.resolve(value));
     } catch (error) {
       const failure = error as NodexError;
       finish(res, 400, errorPage(failure.message), () => settle?.reject(failure));
     }
   }
-  const port = await bind(server, options.port, options.fallbackPort);
+  const port = await bind(
+    server,
+    options.port,
+    options.fallbackPort,
+    options.loginCommand ?? 'nodex login codex',
+  );
   const onAbort = () => {
     if (done) return;
     done = true;
@@ -123,7 +141,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   void code.finally(() => options.signal?.removeEventListener('abort', onAbort)).catch(() => undefined);
   return {
     port,
-    redirectUri: options.redirectUri ?? `http://localhost:${port}${CALLBACK_PATH}`,
+    redirectUri: options.redirectUri ?? `http://localhost:${port}${path}`,
     code,
     close: async () => {
       if (!done) {

@@ -9,7 +9,7 @@ export interface OAuthCredentials {
 }
 
 /** Who owns a store: nodex deletes only its own credentials on logout. */
-export type StoreOwner = 'nodex' | 'codex-cli' | 'oauth-codex';
+export type StoreOwner = 'nodex' | 'codex-cli' | 'oauth-codex' | 'claude-code';
 
 /** Where credentials live, for `auth status` and messages. Never secret. */
 export interface StoreDescription {

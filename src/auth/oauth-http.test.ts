@@ -67,6 +67,7 @@ describe('OAuth error bodies', () => {
     const error = oauthFailure(
       {
         status: 400,
+        headers: {},
         text: '',
         json: { error: 'invalid_grant', error_description: 'code ac_secret_123 is unknown' },
       },

@@ -4,6 +4,7 @@ import { NodexError } from '../core/errors.js';
 /** The answer of an OAuth endpoint: status and body (JSON when it parses). */
 export interface OAuthHttpResponse {
   readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly text: string;
   /** The body parsed as JSON, or undefined. */
   readonly json: unknown;
@@ -17,6 +18,8 @@ export interface OAuthHttpOptions {
   readonly timeoutMs?: number;
   /** Named in error messages (`codex login`). */
   readonly what: string;
+  /** Extra request headers: a product User-Agent (Claude's token endpoint refuses generic ones, wire.md §4.2). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type OAuthBody = { readonly form: Readonly<Record<string, string>> } | { readonly json: unknown };
@@ -65,7 +68,7 @@ export async function oauthRequest(
 ): Promise<OAuthHttpResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   let payload: string | undefined;
   if (body && 'form' in body) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -96,7 +99,7 @@ export async function oauthRequest(
     } catch {
       json = undefined;
     }
-    return { status: response.statusCode, text, json };
+    return { status: response.statusCode, headers: response.headers, text, json };
   } catch (error) {
     throw transportError(error, url, options.what, {
       ...(options.signal ? { caller: options.signal } : {}),

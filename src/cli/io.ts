@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly env: Env;
   readonly cwd: string;
+  /** Where interactive answers come from (a pasted redirect URL, a yes/no); default process.stdin. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   /** Aborted on Ctrl-C. */
   readonly signal?: AbortSignal;
 }

@@ -27,7 +27,22 @@ describe('loadConfig', () => {
     const loaded = loadConfig({ env: { HOME: dir.path } });
     expect(loaded.fromFile).toBe(false);
     expect(loaded.path).toBe(join(dir.path, '.config', 'nodex', 'config.yaml'));
-    expect(loaded.config.server).toEqual({ listen: '127.0.0.1:39001', body_limit: 10 * 1024 * 1024 });
+    expect(loaded.config.server).toEqual({
+      listen: '127.0.0.1:39001',
+      body_limit: 10 * 1024 * 1024,
+      api_keys: [],
+      allow_any_key: false,
+      keepalive_interval: 15_000,
+      shutdown_grace: 10_000,
+      max_retries: 2,
+      session_ttl: 6 * 3_600_000,
+    });
+    expect(
+      loadConfig({ env: { HOME: dir.path, NODEX_ALLOW_ANY_KEY: 'yes' } }).config.server.allow_any_key,
+    ).toBe(true);
+    expect(() => loadConfig({ env: { HOME: dir.path, NODEX_ALLOW_ANY_KEY: 'maybe' } })).toThrow(
+      /server\.allow_any_key/,
+    );
     expect(loaded.config.exec.timeout).toBe(90_000);
     expect(loaded.config.state.driver).toBe('sqlite');
   });

@@ -27,6 +27,18 @@ export const ServerSchema = z.strictObject({
   listen: listen.default('127.0.0.1:39001'),
   admin_socket: z.string().optional(),
   body_limit: byteSize.default(10 * 1024 * 1024),
+  /** Static gateway keys (until the key store); clients send one as Bearer, x-api-key or api-key. */
+  api_keys: z.array(z.string().min(8)).default([]),
+  /** Accept any key, or none (local development only; loudly logged). */
+  allow_any_key: z.boolean().default(false),
+  /** A `: keep-alive` comment after this much silence on a stream. */
+  keepalive_interval: duration.default(15_000),
+  /** On SIGTERM/SIGINT, in-flight requests get this long to finish before they are cut. */
+  shutdown_grace: duration.default(10_000),
+  /** Retries of an upstream call before the first byte reaches the client. */
+  max_retries: z.number().int().min(0).max(10).default(2),
+  /** Per-session caches for Responses clients (recent tool calls, instructions). */
+  session_ttl: duration.default(6 * 3_600_000),
 });
 
 export const ExecSchema = z.strictObject({

@@ -9,7 +9,7 @@ describe('buildProviders', () => {
     const built = buildProviders(ConfigSchema.parse({}), context);
     expect([...built.providers.keys()]).toEqual(['gemini', 'mock']);
     expect(built.entries.find((e) => e.id === 'mock')).toEqual({ id: 'mock', kind: 'mock', patterns: [] });
-    expect(built.skipped.map((s) => s.id)).toEqual(['codex']);
+    expect(built.skipped.map((s) => s.id)).toEqual(['anthropic', 'codex']);
   });
 
   it('builds extra instances of a kind by `type`, with their patterns, and honours enabled:false', () => {

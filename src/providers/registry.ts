@@ -2,9 +2,14 @@ import { z } from 'zod';
 import { ConfigError, formatKeyPath } from '../config/config-error.js';
 import type { NodexConfig } from '../config/schema.js';
 import type { Provider } from '../core/provider.js';
+import { anthropicFactory } from './anthropic/anthropic-factory.js';
 import { codexFactory } from './codex/codex-factory.js';
 import { mockFactory } from './mock/mock-factory.js';
-import { geminiFactory, openAICompatibleFactory, openaiFactory } from './openai-compatible/openai-compatible-factory.js';
+import {
+  geminiFactory,
+  openAICompatibleFactory,
+  openaiFactory,
+} from './openai-compatible/openai-compatible-factory.js';
 import {
   type ProviderBuildContext,
   type ProviderFactory,
@@ -13,6 +18,7 @@ import {
 
 /** One line per provider kind: adding a provider adds a line here (docs/architecture.md). */
 export const PROVIDER_FACTORIES: Readonly<Record<string, ProviderFactory<never>>> = {
+  anthropic: anthropicFactory as ProviderFactory<never>,
   codex: codexFactory as ProviderFactory<never>,
   gemini: geminiFactory as ProviderFactory<never>,
   mock: mockFactory as ProviderFactory<never>,

@@ -4,8 +4,12 @@ import { NodexError } from '../core/errors.js';
 import type { Provider } from '../core/provider.js';
 import type { CanonicalRequest } from '../core/request.js';
 import { userText } from '../core/request.js';
+import { AnthropicProvider } from '../providers/anthropic/anthropic-provider.js';
 import { CodexProvider } from '../providers/codex/codex-provider.js';
 import { MockProvider } from '../providers/mock/mock-provider.js';
+import { OpenAICompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider.js';
+import { anthropicFrames, anthropicSseFrames, startFakeAnthropic } from '../testing/fake-anthropic.js';
+import { startFakeChatCompletions } from '../testing/fake-chat-completions.js';
 import { codexSseFrames, startFakeCodex } from '../testing/fake-codex.js';
 import { CONTRACT_TOOLS } from '../testing/provider-contract.js';
 import { runToolLoop } from './tool-loop.js';
@@ -15,6 +19,8 @@ interface LoopSetup {
   readonly model: string;
   /** The upstream request bodies, to check the second turn carried the call and its output. */
   bodies(): unknown[];
+  /** How this wire format names a replayed call (`function_call`, `tool_use`, `tool_calls`). */
+  readonly callMarker: string;
   close(): Promise<void>;
 }
 
@@ -33,8 +39,47 @@ const LOOP_SETUPS: Record<string, () => Promise<LoopSetup>> = {
         stream: (r, c = {}) => mock.stream(r, { ...c, onUpstreamRequest: (x) => bodies.push(x.body) }),
       },
       model: 'mock',
+      callMarker: 'function_call',
       bodies: () => bodies,
       close: async () => undefined,
+    };
+  },
+  anthropic: async () => {
+    const fake = await startFakeAnthropic({ apiKeys: ['sk-ant-loop'] });
+    fake.enqueue({
+      sse: anthropicSseFrames([
+        anthropicFrames.start(),
+        ...anthropicFrames.toolUse(0, 'toolu_1', 'get_weather', { city: 'Paris' }),
+        ...anthropicFrames.end('tool_use', 9),
+      ]),
+    });
+    return {
+      provider: new AnthropicProvider({ baseUrl: fake.url, apiKey: 'sk-ant-loop' }),
+      model: 'claude-sonnet-4-5',
+      callMarker: 'tool_use',
+      bodies: () => fake.messages().map((r) => r.json),
+      close: () => fake.close(),
+    };
+  },
+  gemini: async () => {
+    const fake = await startFakeChatCompletions({ dialect: 'gemini', apiKey: 'g-key' });
+    fake.enqueue({
+      turn: {
+        calls: [{ name: 'get_weather', arguments: { city: 'Paris' }, thoughtSignature: 'sig-loop' }],
+        finishReason: 'tool_calls',
+      },
+    });
+    return {
+      provider: new OpenAICompatibleProvider({
+        id: 'gemini',
+        baseUrl: fake.baseUrl,
+        dialect: 'gemini',
+        apiKey: 'g-key',
+      }),
+      model: 'gemini-2.5-pro',
+      callMarker: 'tool_calls',
+      bodies: () => fake.chatRequests().map((r) => r.json),
+      close: () => fake.close(),
     };
   },
   codex: async () => {
@@ -64,6 +109,7 @@ const LOOP_SETUPS: Record<string, () => Promise<LoopSetup>> = {
         tokenSource: new StaticTokenSource({ accessToken: 't', accountId: 'a' }),
       }),
       model: 'gpt-5.5',
+      callMarker: 'function_call',
       bodies: () => fake.responses().map((r) => r.json),
       close: () => fake.close(),
     };
@@ -73,7 +119,7 @@ const LOOP_SETUPS: Record<string, () => Promise<LoopSetup>> = {
 describe('runToolLoop across providers', () => {
   for (const [name, setup] of Object.entries(LOOP_SETUPS)) {
     it(`${name}: runs the call, sends the call and its output back, returns the final answer`, async () => {
-      const { provider, model, bodies, close } = await setup();
+      const { provider, model, bodies, close, callMarker } = await setup();
       try {
         const seen: string[] = [];
         const request: CanonicalRequest = {
@@ -94,7 +140,7 @@ describe('runToolLoop across providers', () => {
         expect(seen).toHaveLength(1);
         expect(seen[0]).toMatch(/^1:get_weather:\{"(city|value)":/);
         const second = JSON.stringify(bodies()[1]);
-        expect(second).toContain('function_call');
+        expect(second).toContain(callMarker);
         expect(second).toContain('"temp\\":21');
         expect(result.input.filter((i) => i.type === 'function_call_output')).toHaveLength(1);
         expect(result.usage?.total_tokens).toBeGreaterThan(0);

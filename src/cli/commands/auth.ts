@@ -1,12 +1,12 @@
+import { confirm, isCancel } from '@clack/prompts';
 import type { Command } from 'commander';
-import { type CodexAuthStatus, codexAuthStatus } from '../../auth/codex/codex-auth-status.js';
-import { codexOAuthSettingsFromConfig } from '../../auth/codex/codex-oauth-config.js';
 import { loadConfig } from '../../config/load-config.js';
-import { nodexHome } from '../../config/paths.js';
 import { type CliIo, EXIT, type ExitCode } from '../io.js';
 import type { CommandContext } from '../run-cli.js';
+import { type ProviderAuthState, providerAuthStates } from './auth-providers.js';
+import { runLogin } from './login.js';
 
-interface StatusOptions {
+interface AuthOptions {
   readonly json?: boolean;
   readonly config?: string;
 }
@@ -17,57 +17,103 @@ const SOURCE_NAMES: Readonly<Record<string, string>> = {
   'codex-cli': 'Codex CLI',
   'oauth-codex': 'oauth-codex',
   'oauth-codex-legacy': 'oauth-codex, legacy',
+  'claude-code': 'Claude Code',
+  'claude-code-env': 'CLAUDE_CODE_OAUTH_TOKEN',
 };
 
-function describeExpiry(status: CodexAuthStatus): string | undefined {
-  if (!status.expires_at) return undefined;
-  if (!status.expired) return status.expires_at;
-  return `${status.expires_at} (expired; ${status.refreshable ? 'refreshed on next use' : 'run `nodex login codex`'})`;
+function source(state: ProviderAuthState): string | undefined {
+  const found = state.source as { location?: string; kind?: string } | undefined;
+  if (found?.location) return `${found.location} (${SOURCE_NAMES[found.kind ?? ''] ?? found.kind})`;
+  if (state.kind === 'api_key' && state.logged_in && typeof state.api_key_env === 'string')
+    return `$${state.api_key_env}`;
+  return undefined;
 }
 
-function renderText(status: CodexAuthStatus): string {
-  const source = status.source
-    ? `${status.source.location} (${SOURCE_NAMES[status.source.kind] ?? status.source.kind})`
-    : '';
-  if (!status.logged_in) {
-    const why = status.error ? `\n  error    ${status.error}` : '';
-    return `codex: not logged in${source ? `; found ${source}` : ''}; run \`nodex login codex\`${why}\n`;
-  }
-  const rows: Array<[string, string | undefined]> = [
-    ['source', source],
-    ['account', status.account_id],
-    ['plan', status.plan],
-    ['email', status.email],
-    ['expires', describeExpiry(status)],
-    ...status.also_found.map((s): [string, string] => [
-      'shadowed',
-      `${s.location} (${SOURCE_NAMES[s.kind] ?? s.kind})`,
-    ]),
+function expiry(state: ProviderAuthState): string | undefined {
+  if (typeof state.expires_at !== 'string') return undefined;
+  if (!state.expired) return state.expires_at;
+  return `${state.expires_at} (expired; ${state.refreshable ? 'refreshed on next use' : 'log in again'})`;
+}
+
+function renderText(state: ProviderAuthState): string {
+  const head = `${state.provider}: ${state.logged_in ? (state.kind === 'oauth' ? 'logged in' : state.kind === 'none' ? 'no key needed' : 'API key set') : 'not set up'}`;
+  const rows: Array<[string, unknown]> = [
+    ['source', source(state)],
+    ['account', state.account_id],
+    ['plan', state.plan],
+    ['email', state.email],
+    ['org', state.organization],
+    ['expires', expiry(state)],
+    ['url', state.base_url],
+    ['error', state.error],
+    ['fix', state.fix],
+    ...((state.also_found as Array<{ location: string; kind: string }> | undefined) ?? []).map(
+      (s): [string, string] => ['shadowed', `${s.location} (${SOURCE_NAMES[s.kind] ?? s.kind})`],
+    ),
   ];
-  const lines = rows.filter(([, value]) => value).map(([name, value]) => `  ${name.padEnd(8)} ${value}`);
-  return `codex: logged in\n${lines.join('\n')}\n`;
+  const lines = rows
+    .filter(([, value]) => typeof value === 'string' && value)
+    .map(([name, value]) => `  ${name.padEnd(8)} ${value}`);
+  return `${[head, ...lines].join('\n')}\n`;
+}
+
+/** `nodex auth status [--json]`: every provider's credentials. Exit 1 only when a credentials file exists but cannot be used. */
+export async function runAuthStatus(options: AuthOptions, io: CliIo): Promise<ExitCode> {
+  const loaded = loadConfig({ path: options.config, env: io.env });
+  const states = await providerAuthStates(loaded, io.env);
+  if (options.json) io.stdout.write(`${JSON.stringify({ providers: states }, null, 2)}\n`);
+  else io.stdout.write(states.map(renderText).join(''));
+  return states.some((s) => s.error) ? EXIT.failure : EXIT.ok;
 }
 
 /**
- * `nodex auth status [--json]`: where each provider's credentials come from and what they say.
- * Exit 0, or 1 when a credentials file exists but cannot be used.
+ * `nodex auth setup`: for each provider that is not usable, offer its login (on a TTY) or say what to
+ * run or set. Exit 0 when everything that can be set up here is; 1 when something is still missing.
  */
-export async function runAuthStatus(options: StatusOptions, io: CliIo): Promise<ExitCode> {
+export async function runAuthSetup(options: AuthOptions, io: CliIo): Promise<ExitCode> {
   const loaded = loadConfig({ path: options.config, env: io.env });
-  const settings = codexOAuthSettingsFromConfig(loaded.config, io.env, loaded.path);
-  const codex = await codexAuthStatus({ settings, env: io.env, home: nodexHome(io.env) });
-  if (options.json) io.stdout.write(`${JSON.stringify({ providers: [codex] }, null, 2)}\n`);
-  else io.stdout.write(renderText(codex));
-  return codex.error ? EXIT.failure : EXIT.ok;
+  const missing = (await providerAuthStates(loaded, io.env)).filter((s) => !s.logged_in);
+  if (missing.length === 0) {
+    io.stdout.write('every provider is set up\n');
+    return EXIT.ok;
+  }
+  const interactive = Boolean(io.stdin?.isTTY && io.stderr.isTTY);
+  let stillMissing = 0;
+  for (const state of missing) {
+    if (interactive && state.login) {
+      const answer = await confirm({
+        message: `${state.provider} is not set up. Sign in now (nodex login ${state.login})?`,
+        ...(io.stdin ? { input: io.stdin as NodeJS.ReadStream } : {}),
+        output: process.stderr,
+      });
+      if (!isCancel(answer) && answer === true) {
+        const code = await runLogin(state.login, {}, io);
+        if (code === EXIT.ok) continue;
+      }
+    }
+    stillMissing += 1;
+    io.stdout.write(`${state.provider}: ${state.fix ?? 'not set up'}\n`);
+  }
+  return stillMissing > 0 ? EXIT.failure : EXIT.ok;
 }
 
 export function registerAuth(program: Command, context: CommandContext): void {
-  const auth = program.command('auth').description('show provider credentials');
+  const auth = program.command('auth').description('provider credentials: status and setup');
   auth
-    .command('status')
-    .description('where the credentials come from, account, plan, expiry (nothing secret)')
+    .command('status', { isDefault: true })
+    .description(
+      'where each provider’s credentials come from: account, plan, expiry, key variable (nothing secret)',
+    )
     .option('--json', 'as JSON')
     .action(async (_options: unknown, command: Command) => {
-      context.setExitCode(await runAuthStatus(command.optsWithGlobals<StatusOptions>(), context.io));
+      context.setExitCode(await runAuthStatus(command.optsWithGlobals<AuthOptions>(), context.io));
+    });
+  auth
+    .command('setup')
+    .description(
+      'offer the logins that are missing (on a TTY); elsewhere print what to run, exit 1 if anything is missing',
+    )
+    .action(async (_options: unknown, command: Command) => {
+      context.setExitCode(await runAuthSetup(command.optsWithGlobals<AuthOptions>(), context.io));
     });
 }

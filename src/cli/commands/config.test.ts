@@ -27,6 +27,7 @@ describe('nodex config', () => {
       code: 0,
       stdout: `ok: ${path} (providers: mock, gemini)\n`,
       stderr:
+        'note: provider anthropic cannot start: no Claude login or API key: run `nodex login claude` or set ANTHROPIC_API_KEY\n' +
         'note: provider codex cannot start: not logged in to ChatGPT: run `nodex login codex` (or `codex login`)\n' +
         'note: provider gemini has no API key: set GEMINI_API_KEY\n',
     });

@@ -48,7 +48,8 @@ function validate(options: ConfigOptions, io: CliIo): ExitCode {
     configPath: loaded.path,
   });
   for (const warning of loaded.warnings) io.stderr.write(`error: config ${warning}\n`);
-  for (const skip of built.skipped) io.stderr.write(`note: provider ${skip.id} cannot start: ${skip.reason}\n`);
+  for (const skip of built.skipped)
+    io.stderr.write(`note: provider ${skip.id} cannot start: ${skip.reason}\n`);
   for (const [id, provider] of built.providers) {
     // Providers that start without their key (so per-request keys work) but have none configured.
     const missing = (provider as { missingKey?: string }).missingKey;

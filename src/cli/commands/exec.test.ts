@@ -289,7 +289,7 @@ describe('nodex exec bad input', () => {
     const result = await exec(['-m', 'claude-sonnet-4-5', '-p', 'x']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'error: model "claude-sonnet-4-5" routes to provider "anthropic": provider "anthropic" is not configured (provider_unavailable)\n',
+      'error: model "claude-sonnet-4-5" routes to provider "anthropic": no Claude login or API key: run `nodex login claude` or set ANTHROPIC_API_KEY (provider_unavailable)\n',
     );
   });
 });

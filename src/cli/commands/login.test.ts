@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureIo, tempDir } from '../../testing/capture-io.js';
+import { type FakeClaudeAuth, startFakeClaudeAuth } from '../../testing/fake-claude-auth.js';
 import { type FakeOpenAIAuth, startFakeOpenAIAuth } from '../../testing/fake-openai-auth.js';
 import { runCli } from '../run-cli.js';
 import type { LoginIo } from './login.js';
@@ -152,5 +153,76 @@ describe('nodex login codex', () => {
     const result = await cli(['--config', bad, 'login', 'codex']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('providers.codex.oauth.issuer');
+  });
+});
+
+describe('nodex login claude', () => {
+  let claude: FakeClaudeAuth;
+  let claudeConfig: string;
+  beforeEach(async () => {
+    claude = await startFakeClaudeAuth({ email: 'claude@example.com' });
+    claudeConfig = join(dir.path, 'claude.yaml');
+    const oauth = claude.config();
+    writeFileSync(
+      claudeConfig,
+      `providers:\n  anthropic:\n    oauth:\n      authorize_url: ${oauth.authorize_url}\n      token_url: ${oauth.token_url}\n      callback_port: 0\n`,
+    );
+  });
+  afterEach(() => claude.close());
+
+  const claudePath = () => join(dir.path, '.nodex', 'credentials', 'claude.json');
+
+  it('browser flow: the callback on 127.0.0.1 completes it; credentials stored 0600 in Claude Code’s format', async () => {
+    let page: Promise<number> | undefined;
+    const result = await cli(['--config', claudeConfig, 'login', 'claude'], {
+      onLine: (line) => {
+        if (line.startsWith(`${claude.url}/oauth/authorize?`)) page = browse(line);
+      },
+    });
+    expect(result.stderr).toContain('Sign in to Claude in your browser');
+    expect(result.code).toBe(0);
+    expect(await page).toBe(200);
+    expect(result.stdout).toBe(
+      `logged in to claude (claude@example.com, fake@example.com's Organization); credentials saved to ${claudePath()}\n`,
+    );
+    expect(statSync(claudePath()).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(claudePath(), 'utf8'));
+    expect(claude.isValidAccessToken(saved.claudeAiOauth.accessToken)).toBe(true);
+    expect(result.stdout + result.stderr).not.toMatch(/sk-ant-|ac_fake_/);
+  });
+
+  it('--no-browser: the pasted code#state completes the login', async () => {
+    const stdin = new PassThrough();
+    const result = await cli(['--config', claudeConfig, 'login', 'claude', '--no-browser'], {
+      stdin,
+      onLine: (line) => {
+        if (!line.startsWith(`${claude.url}/oauth/authorize?`)) return;
+        void fetch(line).then(async (res) => stdin.write(`${await res.text()}\n`)); // the page shows code#state
+      },
+    });
+    expect(result.stderr).toContain('Paste the code here: ');
+    expect(result.code).toBe(0);
+    expect(claude.counts.exchange).toBe(1);
+    expect(JSON.parse(readFileSync(claudePath(), 'utf8')).claudeAiOauth.refreshToken).toMatch(
+      /^sk-ant-ort01-fake-/,
+    );
+  });
+
+  it('--no-browser with nothing pasted, and --device, are usage errors', async () => {
+    const stdin = new PassThrough();
+    stdin.end();
+    const empty = await cli(['--config', claudeConfig, 'login', 'claude', '--no-browser'], { stdin });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('error: no code was pasted');
+    const device = await cli(['--config', claudeConfig, 'login', 'claude', '--device']);
+    expect(device.code).toBe(2);
+    expect(device.stderr).toContain('claude has no device-code sign-in');
+  });
+
+  it('an invalid providers.anthropic.oauth is a config error naming the key', async () => {
+    writeFileSync(claudeConfig, 'providers:\n  anthropic:\n    oauth:\n      token_url: not a url\n');
+    const result = await cli(['--config', claudeConfig, 'login', 'claude']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('providers.anthropic.oauth.token_url');
   });
 });

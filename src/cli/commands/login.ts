@@ -2,6 +2,9 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { spinner } from '@clack/prompts';
 import type { Command } from 'commander';
+import { createNodexClaudeStore } from '../../auth/claude/claude-credential-sources.js';
+import { loginClaude } from '../../auth/claude/claude-login.js';
+import { claudeOAuthSettingsFromConfig } from '../../auth/claude/claude-oauth-config.js';
 import { type CodexLoginMode, loginCodex } from '../../auth/codex/codex-login.js';
 import { createNodexCodexStore } from '../../auth/codex/codex-nodex-store.js';
 import { codexOAuthSettingsFromConfig } from '../../auth/codex/codex-oauth-config.js';
@@ -21,10 +24,14 @@ interface LoginOptions {
 }
 
 /** CliIo has no stdin yet; tests (and a future CliIo) can pass one for the pasted redirect URL. */
-export type LoginIo = CliIo & { readonly stdin?: NodeJS.ReadableStream };
+export type LoginIo = CliIo;
 
-/** Reads one line from `input`; EOF or Ctrl-C end the login. */
-function readLine(input: NodeJS.ReadableStream, signal: AbortSignal | undefined): Promise<string> {
+/** Reads one line from `input`; EOF or Ctrl-C end the login. `what` names the missing answer. */
+function readLine(
+  input: NodeJS.ReadableStream,
+  signal: AbortSignal | undefined,
+  what = 'redirect URL',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input, terminal: false });
     let answered = false;
@@ -41,7 +48,7 @@ function readLine(input: NodeJS.ReadableStream, signal: AbortSignal | undefined)
       reject(
         signal?.aborted
           ? new NodexError('aborted', 'sign-in cancelled')
-          : new UsageError('no redirect URL was pasted (stdin ended)'),
+          : new UsageError(`no ${what} was pasted (stdin ended)`),
       );
     });
   });
@@ -62,10 +69,38 @@ function waitingIndicator(io: CliIo): (status: string | undefined) => void {
   };
 }
 
-/** `nodex login codex [--device] [--no-browser]`. */
+/** `nodex login claude [--no-browser]`: a Claude Pro/Max login (docs/auth.md "Claude"). */
+async function runClaudeLogin(options: LoginOptions, io: LoginIo): Promise<ExitCode> {
+  if (options.device)
+    throw new UsageError('claude has no device-code sign-in; use `nodex login claude --no-browser`');
+  const loaded = loadConfig({ path: options.config, env: io.env });
+  for (const warning of loaded.warnings) io.stderr.write(`warning: config ${warning}\n`);
+  const settings = claudeOAuthSettingsFromConfig(loaded.config, io.env, loaded.path);
+  const result = await loginClaude({
+    settings,
+    mode: options.browser === false ? 'paste' : 'browser',
+    store: createNodexClaudeStore(nodexHome(io.env)),
+    env: io.env,
+    print: (line) => io.stderr.write(`${line}\n`),
+    readLine: (prompt) => {
+      io.stderr.write(prompt);
+      return readLine(io.stdin ?? process.stdin, io.signal, 'code');
+    },
+    onWaiting: waitingIndicator(io),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  const who = [result.email, result.organization].filter(Boolean).join(', ');
+  io.stdout.write(
+    `logged in to claude${who ? ` (${who})` : ''}; credentials saved to ${result.store.location}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** `nodex login codex [--device] [--no-browser]`, `nodex login claude [--no-browser]`. */
 export async function runLogin(provider: string, options: LoginOptions, io: LoginIo): Promise<ExitCode> {
+  if (provider === 'claude') return runClaudeLogin(options, io);
   if (provider !== 'codex')
-    throw new UsageError(`cannot log in to "${provider}": nodex login supports codex`);
+    throw new UsageError(`cannot log in to "${provider}": nodex login supports codex and claude`);
   const loaded = loadConfig({ path: options.config, env: io.env });
   for (const warning of loaded.warnings) io.stderr.write(`warning: config ${warning}\n`);
   const settings = codexOAuthSettingsFromConfig(loaded.config, io.env, loaded.path);
@@ -101,10 +136,15 @@ export async function runLogin(provider: string, options: LoginOptions, io: Logi
 export function registerLogin(program: Command, context: CommandContext): void {
   program
     .command('login')
-    .description('sign in to a subscription (codex: ChatGPT) and save the credentials for nodex')
-    .argument('<provider>', 'codex')
-    .option('--device', 'device-code sign-in: open a URL on any device and enter a code')
-    .option('--no-browser', 'do not start the local callback server; paste the redirect URL instead')
+    .description(
+      'sign in to a subscription (codex: ChatGPT, claude: Claude Pro/Max) and save the credentials for nodex',
+    )
+    .argument('<provider>', 'codex or claude')
+    .option('--device', 'device-code sign-in (codex): open a URL on any device and enter a code')
+    .option(
+      '--no-browser',
+      'no local callback server: paste the redirect URL (codex) or the code (claude) instead',
+    )
     .action(async (provider: string, _options: unknown, command: Command) => {
       context.setExitCode(await runLogin(provider, command.optsWithGlobals<LoginOptions>(), context.io));
     });

@@ -88,3 +88,27 @@ describe('nodex logout codex', () => {
     auth = await startFakeOpenAIAuth(); // afterEach closes it
   });
 });
+
+describe('nodex logout claude', () => {
+  const own = () => join(dir.path, '.nodex', 'credentials', 'claude.json');
+  const claudeCode = () => join(dir.path, '.claude', '.credentials.json');
+
+  it("deletes nodex's own Claude credentials, keeps Claude Code's file and says how to sign out there", async () => {
+    writeFile(own(), JSON.stringify({ claudeAiOauth: { accessToken: 'sk-ant-oat01-own-secret' } }));
+    writeFile(claudeCode(), fixtureText('claude-credentials.json'));
+    const captured = captureIo(dir.path);
+    const code = await runCli(['logout', 'claude'], captured.io);
+    expect(code).toBe(0);
+    expect(captured.stdout()).toBe(
+      `logged out of claude: removed ${own()} (tokens not revoked: no revocation endpoint)\n`,
+    );
+    expect(existsSync(own())).toBe(false);
+    expect(existsSync(claudeCode())).toBe(true);
+    expect(captured.stderr()).toContain(`note: ${claudeCode()} (claude-code) still holds Claude credentials`);
+    expect(captured.stderr()).toContain('run `/logout` in Claude Code');
+    expect(captured.stdout() + captured.stderr()).not.toContain('secret');
+    const again = captureIo(dir.path);
+    await runCli(['logout', 'claude'], again.io);
+    expect(again.stdout()).toBe('claude: nodex holds no credentials of its own; nothing to remove\n');
+  });
+});

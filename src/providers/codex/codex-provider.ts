@@ -1,11 +1,11 @@
 import type { Dispatcher } from 'undici';
 import type { TokenSource } from '../../auth/token-source.js';
-import { errorEvent, toNodexError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/events.js';
 import type { ModelCapabilities, ModelInfo, Provider, ProviderCallContext } from '../../core/provider.js';
 import type { CanonicalRequest, ReasoningConfig } from '../../core/request.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../http/retry.js';
+import type { RetryPolicy } from '../http/retry.js';
 import { readBodyText, sendUpstream } from '../http/send-upstream.js';
+import { streamWithRetries } from '../http/stream-with-retries.js';
 import { codexHttpError } from './codex-errors.js';
 import {
   CODEX_CLIENT_VERSION,
@@ -16,7 +16,7 @@ import {
 } from './codex-headers.js';
 import { CodexModelCatalog } from './codex-models.js';
 import { convertToCodexRequest } from './convert-to-codex-request.js';
-import { type CodexCall, type OpenCodexStream, openCodexStream } from './open-codex-stream.js';
+import { type CodexCall, openCodexStream } from './open-codex-stream.js';
 
 /** The ChatGPT-account base URL (wire.md §2.1); requests go to `{baseUrl}/responses`. */
 export const CODEX_BASE_URL = 'https://chatgpt.com/backend-api/codex';
@@ -100,7 +100,6 @@ export class CodexProvider implements Provider {
   }
 
   async *stream(request: CanonicalRequest, context: ProviderCallContext = {}): AsyncGenerator<StreamEvent> {
-    const { signal } = context;
     const { body, names } = convertToCodexRequest(
       request,
       {
@@ -122,34 +121,17 @@ export class CodexProvider implements Provider {
       headersTimeoutMs: this.#options.headersTimeoutMs,
       dispatcher: this.#options.dispatcher,
     };
-    let open: OpenCodexStream;
-    try {
-      open = await withRetries(() => openCodexStream(call), {
-        policy: {
-          ...(this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY),
-          ...(context.maxRetries === undefined ? {} : { maxRetries: context.maxRetries }),
-        },
-        signal,
-      });
-    } catch (error) {
-      if (signal?.aborted) return; // the caller is gone: end quietly
-      throw toNodexError(error);
-    }
-    const { sse, decoder } = open;
-    try {
-      yield* open.held;
-      while (!decoder.finished) {
-        const next = await sse.next();
-        yield* next.done ? decoder.end() : decoder.push(next.value.data);
-      }
-    } catch (error) {
-      if (signal?.aborted) return;
-      // After the first event nothing is retried: the failure becomes the stream's last event.
-      yield errorEvent(toNodexError(error));
-    } finally {
-      // Frees (or, mid-stream, closes) the upstream connection, also when the consumer stops early.
-      await sse.return(undefined);
-    }
+    yield* streamWithRetries(
+      async () => {
+        const open = await openCodexStream(call);
+        return {
+          ...open,
+          finished: () => open.decoder.finished,
+          decode: (next) => (next.done ? open.decoder.end() : open.decoder.push(next.value.data)),
+        };
+      },
+      { ...(this.#options.retryPolicy ? { policy: this.#options.retryPolicy } : {}), context },
+    );
   }
 
   /** The credentials this provider uses (the SDK's `refreshIfNeeded()` shares them). */

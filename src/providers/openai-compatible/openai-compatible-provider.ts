@@ -1,16 +1,16 @@
 import type { Dispatcher } from 'undici';
-import { errorEvent, toNodexError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/events.js';
 import type { ModelCapabilities, ModelInfo, Provider, ProviderCallContext } from '../../core/provider.js';
 import type { CanonicalRequest } from '../../core/request.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../http/retry.js';
+import type { RetryPolicy } from '../http/retry.js';
 import { readBodyText, sendUpstream } from '../http/send-upstream.js';
+import { streamWithRetries } from '../http/stream-with-retries.js';
 import { isOpenAIReasoningModel, type MaxTokensField } from './chat-dialect.js';
 import { chatHttpError } from './chat-errors.js';
 import { ChatModelCatalog, type ListContext } from './chat-models.js';
 import type { ChatDialect } from './chat-wire.js';
 import { convertToChatRequest } from './convert-to-chat-request.js';
-import { type ChatCall, decodeItem, type OpenChatStream, openChatStream } from './open-chat-stream.js';
+import { type ChatCall, decodeItem, openChatStream } from './open-chat-stream.js';
 import {
   authHeaders,
   type ChatAuthMode,
@@ -103,8 +103,13 @@ export class OpenAICompatibleProvider implements Provider {
     return missingKeyHint(this.#credentials);
   }
 
+  /** How requests authenticate, without the secret: `bearer` with the variable name, `none`… */
+  get authSummary(): { readonly mode: string; readonly apiKeyEnv?: string; readonly baseUrl: string } {
+    const { mode, apiKeyEnv } = this.#credentials;
+    return { mode, baseUrl: this.#baseUrl, ...(apiKeyEnv ? { apiKeyEnv } : {}) };
+  }
+
   async *stream(request: CanonicalRequest, context: ProviderCallContext = {}): AsyncGenerator<StreamEvent> {
-    const { signal } = context;
     const key = requestKey(this.#credentials, context.providerKey, this.id);
     const body = convertToChatRequest(
       request,
@@ -127,30 +132,17 @@ export class OpenAICompatibleProvider implements Provider {
       headersTimeoutMs: this.#options.headersTimeoutMs,
       dispatcher: this.#options.dispatcher,
     };
-    let open: OpenChatStream;
-    try {
-      open = await withRetries(() => openChatStream(call), {
-        policy: {
-          ...(this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY),
-          ...(context.maxRetries === undefined ? {} : { maxRetries: context.maxRetries }),
-        },
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (signal?.aborted) return; // the caller is gone: end quietly
-      throw toNodexError(error);
-    }
-    const { sse, decoder } = open;
-    try {
-      yield* open.held;
-      while (!decoder.finished) yield* decodeItem(decoder, await sse.next());
-    } catch (error) {
-      if (signal?.aborted) return;
-      // After the first event nothing is retried: the failure becomes the stream's last event.
-      yield errorEvent(toNodexError(error));
-    } finally {
-      await sse.return(undefined);
-    }
+    yield* streamWithRetries(
+      async () => {
+        const open = await openChatStream(call);
+        return {
+          ...open,
+          finished: () => open.decoder.finished,
+          decode: (next) => decodeItem(open.decoder, next),
+        };
+      },
+      { ...(this.#options.retryPolicy ? { policy: this.#options.retryPolicy } : {}), context },
+    );
   }
 
   /**
