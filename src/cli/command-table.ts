@@ -6,6 +6,8 @@ import { registerExec } from './commands/exec.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerModels } from './commands/models.js';
+import { registerProbe } from './commands/probe.js';
+import { registerServe } from './commands/serve.js';
 import type { CommandContext } from './run-cli.js';
 
 /** Every subcommand, one line each; each file registers its own flags. */
@@ -17,4 +19,6 @@ export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext)
   registerAuth,
   registerModels,
   registerAliases,
+  registerServe,
+  registerProbe,
 ];

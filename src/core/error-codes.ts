@@ -102,6 +102,13 @@ export const ERROR_CODES = {
     'not_found_error',
     'No provider serves this model.',
   ),
+  unsupported_media_type: info(
+    415,
+    false,
+    'invalid_request_error',
+    'invalid_request_error',
+    'The request body is not JSON (Content-Type must be application/json).',
+  ),
   request_too_large: info(
     413,
     false,

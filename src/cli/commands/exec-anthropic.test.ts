@@ -95,7 +95,7 @@ describe('nodex exec --model sonnet through the Anthropic provider', () => {
     const [sent] = anthropic.messages();
     expect(sent?.headers.authorization).toBe(`Bearer ${saved.claudeAiOauth.accessToken}`);
     expect(sent?.headers['anthropic-beta']).toContain('oauth-2025-04-20');
-    expect((sent?.json as { system: Array<{ text: string }> }).system[0]?.text).toBe(
+    expect((sent?.json as { system: Array<{ text: string }> } | undefined)?.system[0]?.text).toBe(
       "You are Claude Code, Anthropic's official CLI for Claude.",
     );
   });
@@ -128,7 +128,7 @@ describe('nodex exec --model sonnet through the Anthropic provider', () => {
       '[tool call] get_weather {"location":"Paris"}\n[tool output] get_weather sunny\n',
     );
     expect(anthropic.messages()).toHaveLength(2);
-    expect((anthropic.messages()[1]?.json as { messages: unknown[] }).messages).toEqual([
+    expect((anthropic.messages()[1]?.json as { messages: unknown[] } | undefined)?.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'x' }] },
       {
         role: 'assistant',

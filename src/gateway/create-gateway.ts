@@ -1,0 +1,115 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { NodexConfig } from '../config/schema.js';
+import { NodexError } from '../core/errors.js';
+import type { BuiltProviders } from '../providers/registry.js';
+import { createRouter } from '../routing/create-router.js';
+import { ModelDirectory } from '../routing/model-directory.js';
+import { routeWithDiscovery } from '../routing/route-with-discovery.js';
+import { handleError } from './error-handler.js';
+import type { GatewayContext } from './gateway-context.js';
+import { Inflight } from './inflight.js';
+import type { Logger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+import { requestIdFrom } from './request-id.js';
+import { registerInfoRoutes } from './routes/info-routes.js';
+import { registerProtocolRoutes } from './routes/protocol-routes.js';
+import { SessionCache } from './session-cache.js';
+
+export interface GatewayOptions {
+  readonly config: NodexConfig;
+  readonly providers: BuiltProviders;
+  readonly log: Logger;
+  readonly version: string;
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly context: GatewayContext;
+  /** Listens; resolves to the bound address (`http://127.0.0.1:39001`, the real port for port 0). */
+  listen(host: string, port: number): Promise<string>;
+  /**
+   * Graceful stop: no new requests (503 while closing), in-flight requests get `graceMs` to finish,
+   * then the rest are cut (each ends with its protocol's error event).
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * The gateway as a library: a fastify app speaking the three client protocols over the configured
+ * providers. `nodex serve` is a thin command around it; tests use it directly.
+ *
+ * @example
+ * const gateway = createGateway({ config, providers: buildProviders(config, ctx), log, version });
+ * const url = await gateway.listen('127.0.0.1', 0);
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, providers, log } = options;
+  const directory = new ModelDirectory({
+    providers: () => [...providers.providers.values()],
+    onWarning: (w) => log.warn({ feature: w.feature }, w.details),
+  });
+  const router = createRouter(config, providers, (model) => directory.providerOf(model));
+  const inflight = new Inflight();
+  const context: GatewayContext = {
+    route: (model) => {
+      if (!model)
+        return Promise.reject(new NodexError('invalid_request', 'model is required', { param: 'model' }));
+      return routeWithDiscovery(router, directory, model);
+    },
+    auth: { keys: config.server.api_keys, allowAnyKey: config.server.allow_any_key },
+    metrics: new GatewayMetrics(),
+    log,
+    sessions: new SessionCache({ ttlMs: config.server.session_ttl }),
+    inflight,
+    defaultModel: config.exec.model,
+    maxRetries: config.server.max_retries,
+    keepaliveMs: config.server.keepalive_interval,
+  };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.server.body_limit,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // JSON only: anything else is a 415 in the protocol's shape (fastify would parse text/plain).
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({
+      error: {
+        message: `no route for ${req.method} ${req.url.split('?')[0]}`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'not_found',
+      },
+    });
+  });
+  registerProtocolRoutes(app, context);
+  registerInfoRoutes(app, context, directory, options.version);
+  return {
+    app,
+    context,
+    listen: async (host, port) => {
+      await app.listen({ host, port });
+      const address = app.server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    },
+    close: async (graceMs) => {
+      inflight.beginShutdown();
+      const timer = setTimeout(() => inflight.abortAll('shutdown'), graceMs);
+      timer.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

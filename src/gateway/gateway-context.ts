@@ -1,0 +1,21 @@
+import type { Route } from '../routing/router.js';
+import type { ApiKeyAuthOptions } from './api-key-auth.js';
+import type { Inflight } from './inflight.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { SessionCache } from './session-cache.js';
+
+/** Everything a request needs, built once per gateway (create-gateway.ts). */
+export interface GatewayContext {
+  /** Model → provider (aliases, patterns, discovery). Throws model_not_found / provider_unavailable. */
+  readonly route: (model: string) => Promise<Route>;
+  readonly auth: ApiKeyAuthOptions;
+  readonly metrics: GatewayMetrics;
+  readonly log: Logger;
+  readonly sessions: SessionCache;
+  readonly inflight: Inflight;
+  readonly defaultModel: string;
+  /** Retries of an upstream call before the first byte (server.max_retries). */
+  readonly maxRetries: number;
+  readonly keepaliveMs: number;
+}

@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * The gateway's Prometheus metrics, in their own registry (one per gateway, so tests and several
+ * gateways in one process do not mix).
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'nodex_requests_total',
+    help: 'Requests by route, model, provider and HTTP status',
+    labelNames: ['route', 'model', 'provider', 'status'],
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'nodex_request_duration_seconds',
+    help: 'Request latency, first byte in to last byte out',
+    labelNames: ['route', 'provider'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  readonly ttft = new Histogram({
+    name: 'nodex_time_to_first_token_seconds',
+    help: 'Time from request to the first content event',
+    labelNames: ['route', 'provider'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  readonly tokens = new Counter({
+    name: 'nodex_tokens_total',
+    help: 'Tokens by provider, model and kind (input, output, cached, reasoning)',
+    labelNames: ['provider', 'model', 'kind'],
+    registers: [this.registry],
+  });
+  readonly upstreamErrors = new Counter({
+    name: 'nodex_upstream_errors_total',
+    help: 'Upstream failures by provider and error code',
+    labelNames: ['provider', 'code'],
+    registers: [this.registry],
+  });
+  readonly activeStreams = new Gauge({
+    name: 'nodex_active_streams',
+    help: 'Streams being sent right now',
+    registers: [this.registry],
+  });
+  readonly warnings = new Counter({
+    name: 'nodex_warnings_total',
+    help: 'Codec warnings (dropped or approximated features)',
+    labelNames: ['feature'],
+    registers: [this.registry],
+  });
+}
