@@ -17,7 +17,10 @@ beforeAll(() => {
 });
 afterAll(() => dir.cleanup());
 
-function run(args: string[], options: { onSpawn?: (kill: () => void, stdout: () => string) => void } = {}) {
+function run(
+  args: string[],
+  options: { onSpawn?: (kill: (signal?: NodeJS.Signals) => void, stdout: () => string) => void } = {},
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: dir.path,
@@ -29,7 +32,7 @@ function run(args: string[], options: { onSpawn?: (kill: () => void, stdout: () 
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     options.onSpawn?.(
-      () => child.kill('SIGINT'),
+      (signal = 'SIGINT') => child.kill(signal),
       () => stdout,
     );
   });
@@ -94,5 +97,55 @@ describe('the nodex binary', () => {
     expect(result.code).toBe(130);
     expect(result.stdout).toBe('Hello ');
     expect(result.stderr).toBe('');
+  });
+
+  it('serve: prints the real address for port 0, serves, and on SIGTERM finishes the in-flight stream and exits 0', async () => {
+    writeFileSync(
+      join(dir.path, 'serve.yaml'),
+      'providers:\n  mock:\n    mode: text\n    delta_interval_ms: 150\n',
+    );
+    let streamed: Promise<string> | undefined;
+    const result = await run(
+      ['--config', 'serve.yaml', 'serve', '--listen', '127.0.0.1:0', '--allow-any-key'],
+      {
+        onSpawn: (kill, stdout) => {
+          const wait = setInterval(() => {
+            const url = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout())?.[1];
+            if (!url) return;
+            clearInterval(wait);
+            streamed = (async () => {
+              const response = await fetch(`${url}/v1/chat/completions`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({
+                  model: 'mock',
+                  stream: true,
+                  messages: [{ role: 'user', content: 'hi' }],
+                }),
+              });
+              const reader = response.body?.getReader();
+              if (!reader) throw new Error('no body');
+              let text = new TextDecoder().decode((await reader.read()).value);
+              kill('SIGTERM'); // mid-stream
+              for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+                text += new TextDecoder().decode(chunk.value);
+              return text;
+            })();
+          }, 10);
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^listening on http:\/\/127\.0\.0\.1:(?!39001)\d+\n$/);
+    expect(result.stderr).toContain('WARNING: allow_any_key is on');
+    expect(result.stderr).toContain('stopping: finishing in-flight requests');
+    const text = await streamed;
+    expect(text).toContain('[DONE]');
+    const deltas = (text ?? '')
+      .split('\n\n')
+      .filter((frame) => frame.startsWith('data: {'))
+      .map((frame) => JSON.parse(frame.slice(6)).choices[0]?.delta?.content ?? '')
+      .join('');
+    expect(deltas).toBe(MOCK_TEXT);
   });
 });

@@ -5,12 +5,14 @@ import type { BuiltProviders } from '../providers/registry.js';
 import { createRouter } from '../routing/create-router.js';
 import { ModelDirectory } from '../routing/model-directory.js';
 import { routeWithDiscovery } from '../routing/route-with-discovery.js';
+import { authenticate } from './api-key-auth.js';
 import { handleError } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
 import { Inflight } from './inflight.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { requestIdFrom } from './request-id.js';
+import { ResponseHistory } from './response-history.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerProtocolRoutes } from './routes/protocol-routes.js';
 import { SessionCache } from './session-cache.js';
@@ -54,12 +56,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     route: (model) => {
       if (!model)
         return Promise.reject(new NodexError('invalid_request', 'model is required', { param: 'model' }));
-      return routeWithDiscovery(router, directory, model);
+      return routeWithDiscovery(router, directory, model).catch((error: unknown) => {
+        // A gateway client learns what it can ask for from GET /v1/models: say so.
+        if (!NodexError.isInstance(error) || error.code !== 'model_not_found') throw error;
+        throw new NodexError('model_not_found', `${error.message} (GET /v1/models lists the models served)`, {
+          param: 'model',
+          cause: error,
+        });
+      });
     },
     auth: { keys: config.server.api_keys, allowAnyKey: config.server.allow_any_key },
     metrics: new GatewayMetrics(),
     log,
     sessions: new SessionCache({ ttlMs: config.server.session_ttl }),
+    history: new ResponseHistory({ ttlMs: config.server.session_ttl }),
     inflight,
     defaultModel: config.exec.model,
     maxRetries: config.server.max_retries,
@@ -76,6 +86,24 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // Protocol routes check the key before the body is read: an unknown caller cannot make the
+    // gateway receive and parse a large body. (The pipeline authenticates again for the caller id.)
+    if ((req.routeOptions.config as { protocol?: unknown } | undefined)?.protocol) {
+      try {
+        authenticate(req.headers, context.auth);
+      } catch (error) {
+        log.info(
+          {
+            request_id: req.id,
+            route: req.routeOptions.url,
+            status: 401,
+            error_code: 'authentication_required',
+          },
+          'request',
+        );
+        throw error;
+      }
+    }
   });
   // JSON only: anything else is a 415 in the protocol's shape (fastify would parse text/plain).
   app.removeContentTypeParser('text/plain');
@@ -105,10 +133,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       inflight.beginShutdown();
       const timer = setTimeout(() => inflight.abortAll('shutdown'), graceMs);
       timer.unref();
+      // Keep-alive connections whose last response just ended would hold the close until the client
+      // drops them; close each one as soon as it goes idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      sweep.unref();
       try {
         await app.close();
       } finally {
         clearTimeout(timer);
+        clearInterval(sweep);
       }
     },
   };

@@ -3,6 +3,7 @@ import type { ApiKeyAuthOptions } from './api-key-auth.js';
 import type { Inflight } from './inflight.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { ResponseHistory } from './response-history.js';
 import type { SessionCache } from './session-cache.js';
 
 /** Everything a request needs, built once per gateway (create-gateway.ts). */
@@ -13,6 +14,8 @@ export interface GatewayContext {
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
   readonly sessions: SessionCache;
+  /** Stored Responses turns, for `previous_response_id`. */
+  readonly history: ResponseHistory;
   readonly inflight: Inflight;
   readonly defaultModel: string;
   /** Retries of an upstream call before the first byte (server.max_retries). */

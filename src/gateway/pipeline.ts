@@ -16,8 +16,11 @@ import { warningsHeader } from './warnings-header.js';
 
 /** Per-route hooks around the shared pipeline (the Responses route's session repair, say). */
 export interface RouteHooks {
-  /** After decoding and routing, before the provider call. */
-  readonly prepare?: (request: CanonicalRequest, ctx: RequestState) => CanonicalRequest;
+  /** After decoding and routing, before the provider call; may reject the request. */
+  readonly prepare?: (
+    request: CanonicalRequest,
+    ctx: RequestState,
+  ) => CanonicalRequest | Promise<CanonicalRequest>;
   /** After a complete (non-failed) response. */
   readonly completed?: (response: CanonicalResponse, ctx: RequestState) => void;
 }
@@ -77,7 +80,7 @@ export async function runPipeline(
     const target = await ctx.route(decoded.request.model);
     state.target = target;
     let request: CanonicalRequest = { ...decoded.request, model: target.model };
-    if (hooks.prepare) request = hooks.prepare(request, state);
+    if (hooks.prepare) request = await hooks.prepare(request, state);
     const encode: EncodeContext = {
       request,
       requestedModel: decoded.request.model,
@@ -220,7 +223,6 @@ async function sendStream(
   const headers: Record<string, string> = {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
-    connection: 'keep-alive',
     'x-request-id': state.id,
     'x-accel-buffering': 'no',
   };

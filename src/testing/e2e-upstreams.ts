@@ -32,8 +32,11 @@ export interface MatrixUpstream {
 
 const ARGS = { city: 'Paris' };
 
-export async function codexUpstream(home: string): Promise<MatrixUpstream> {
-  const fake: FakeCodex = await startFakeCodex();
+/**
+ * Writes a Codex CLI login (`<home>/.codex/auth.json`, a token valid for an hour) and returns the
+ * environment that points the codex provider at it.
+ */
+export function writeCodexLogin(home: string): Record<string, string> {
   const token = fakeJwt({
     exp: Math.floor(Date.now() / 1000) + 3600,
     'https://api.openai.com/auth': { chatgpt_account_id: 'acct_gw' },
@@ -45,6 +48,12 @@ export async function codexUpstream(home: string): Promise<MatrixUpstream> {
       tokens: { access_token: token, refresh_token: 'rt', id_token: token, account_id: 'acct_gw' },
     }),
   );
+  return { CODEX_HOME: join(home, '.codex') };
+}
+
+export async function codexUpstream(home: string): Promise<MatrixUpstream> {
+  const fake: FakeCodex = await startFakeCodex();
+  const env = writeCodexLogin(home);
   const response = { id: 'resp_gw_tool', model: 'gpt-5.5', output: [] };
   const item = {
     id: 'fc_gw',
@@ -76,7 +85,7 @@ export async function codexUpstream(home: string): Promise<MatrixUpstream> {
       }),
     bodies: () => fake.responses().map((r) => r.json),
     config: { providers: { codex: { base_url: fake.baseUrl } } },
-    env: { CODEX_HOME: join(home, '.codex') },
+    env,
     close: () => fake.close(),
   };
 }

@@ -94,6 +94,8 @@ export interface FakeCodex {
   enqueue(...replies: FakeCodexReply[]): void;
   /** Raw kit access: a script added here wins over the fake's own routes. */
   script(script: Script): void;
+  /** How many answers the client abandoned before they ended (a cancelled upstream call). */
+  abandoned(): number;
   close(): Promise<void>;
 }
 
@@ -332,6 +334,7 @@ export async function startFakeCodex(options: FakeCodexOptions = {}): Promise<Fa
       queue.push(...replies);
     },
     script: (script) => fake.script(script),
+    abandoned: () => fake.abandoned(),
     close: () => fake.close(),
   };
 }

@@ -61,6 +61,8 @@ export interface FakeUpstream {
   readonly requests: RecordedRequest[];
   /** Adds a script; scripts added later are tried first, so a test can override a default. */
   script(script: Script): void;
+  /** How many answers the client abandoned (closed the connection before the answer ended). */
+  abandoned(): number;
   /** Clears scripts and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -110,9 +112,13 @@ function matches(script: ActiveScript, request: RecordedRequest): boolean {
   return script.match ? script.match(request) : true;
 }
 
+/** Answers the fake itself cut short (reset / disconnect faults): not abandoned by the client. */
+const dropped = new WeakSet<ServerResponse>();
+
 async function send(res: ServerResponse, reply: Reply, closing: AbortSignal): Promise<void> {
   const { fault, pacing = {} } = reply;
   if (fault?.kind === 'reset') {
+    dropped.add(res);
     res.socket?.destroy();
     return;
   }
@@ -136,6 +142,7 @@ async function send(res: ServerResponse, reply: Reply, closing: AbortSignal): Pr
       await new Promise<void>((resolve) => res.write(frames[i] as string, () => resolve()));
     }
     if (fault?.kind === 'disconnect') {
+      dropped.add(res);
       res.socket?.destroy();
       return;
     }
@@ -170,12 +177,16 @@ export async function startFakeUpstream(scripts: readonly Script[] = []): Promis
     remaining: s.times ?? Number.POSITIVE_INFINITY,
   }));
   const requests: RecordedRequest[] = [];
+  let abandoned = 0;
   const sockets = new Set<Socket>();
   const closing = new AbortController();
   const server: Server = createServer((req, res) => {
     void handle(req, res);
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.once('close', () => {
+      if (!res.writableFinished && !closing.signal.aborted && !dropped.has(res)) abandoned += 1;
+    });
     try {
       const request = await readRequest(req);
       requests.push(request);
@@ -215,6 +226,7 @@ export async function startFakeUpstream(scripts: readonly Script[] = []): Promis
     script: (script) => {
       active.push({ ...script, remaining: script.times ?? Number.POSITIVE_INFINITY });
     },
+    abandoned: () => abandoned,
     reset: () => {
       active.length = 0;
       requests.length = 0;

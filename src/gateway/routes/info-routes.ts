@@ -14,8 +14,13 @@ function wantsAnthropic(req: FastifyRequest): boolean {
   return typeof req.headers['anthropic-version'] === 'string';
 }
 
-function fail(req: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const protocol = wantsAnthropic(req) ? anthropicMessagesProtocol : openaiChatProtocol;
+/** An error answer in the caller's protocol: Anthropic when it sent `anthropic-version`, else OpenAI. */
+function fail(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  protocol = wantsAnthropic(req) ? anthropicMessagesProtocol : openaiChatProtocol,
+): FastifyReply {
   const encoded = protocol.encodeError(toNodexError(error), { requestId: req.id });
   return reply
     .status(encoded.status)
@@ -111,11 +116,7 @@ export function registerInfoRoutes(
         const request = decodeCountTokensRequest(req.body);
         return reply.send({ input_tokens: await countInputTokens(request) });
       } catch (error) {
-        const encoded = anthropicMessagesProtocol.encodeError(toNodexError(error), { requestId: req.id });
-        return reply
-          .status(encoded.status)
-          .headers(encoded.headers ?? {})
-          .send(encoded.body);
+        return fail(req, reply, error, anthropicMessagesProtocol);
       }
     },
   );

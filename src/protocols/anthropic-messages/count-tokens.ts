@@ -33,6 +33,8 @@ export function decodeCountTokensRequest(
   options: CountTokensOptions = {},
 ): CountTokensRequest {
   const fields = bodyObject(body);
+  if (fields.model !== undefined && fields.model !== null && typeof fields.model !== 'string')
+    throw new InvalidRequestError('model: expected a string', { param: 'model' });
   const warn = options.onWarning ?? (() => {});
   const tools = decodeAnthropicTools(fields.tools, (issue) => {
     if (issue.fatal) throw new InvalidRequestError(issue.message, { param: issue.param });

@@ -125,10 +125,26 @@ function blockItem(block: Block, where: string, warn: WarningSink): InputItem | 
 }
 
 /**
+ * A mid-conversation `system` message (the `mid-conversation-system-2026-04-07` beta Claude Code
+ * sends): a string or text blocks, kept in place as one canonical system message (providers place it:
+ * Codex sends it as a `developer` message). Its content is text, like top-level `system`: another
+ * block type is a 400 naming the path.
+ */
+function systemMessage(content: string | readonly Block[], at: string): InputItem[] {
+  const texts =
+    typeof content === 'string'
+      ? [content]
+      : content.map((block, b) => parseAt(TextBlockSchema, block, `${at}.content[${b}]`).text);
+  const parts: ContentPart[] = texts.filter((text) => text !== '').map((text) => ({ type: 'text', text }));
+  return parts.length === 0 ? [] : [{ type: 'message', role: 'system', content: parts }];
+}
+
+/**
  * Decodes one Messages `messages[i]` into canonical items, in block order: runs of text, image and
  * text-document blocks become one message item of that role; `tool_use` → `function_call` (id
  * restored, `input` → JSON text), `tool_result` → `function_call_output`, `thinking` /
- * `redacted_thinking` → reasoning items. Invalid blocks throw an InvalidRequestError naming the path.
+ * `redacted_thinking` → reasoning items; a `system` message → a system message item (text only).
+ * Invalid blocks throw an InvalidRequestError naming the path.
  *
  * @example
  * decodeAnthropicMessage({ role: 'user', content: 'hi' }, 0, () => {});
@@ -136,6 +152,7 @@ function blockItem(block: Block, where: string, warn: WarningSink): InputItem | 
 export function decodeAnthropicMessage(raw: unknown, index: number, warn: WarningSink): InputItem[] {
   const at = `messages[${index}]`;
   const { role, content } = parseAt(MessageSchema, raw, at);
+  if (role === 'system') return systemMessage(content, at);
   if (typeof content === 'string')
     return [{ type: 'message', role, content: [{ type: 'text', text: content }] }];
   const items: InputItem[] = [];

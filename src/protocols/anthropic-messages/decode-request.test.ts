@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRequest, ReasoningItem } from '../../core/request.js';
 import { collectWarnings } from '../../core/warnings.js';
 import { convertToAnthropicRequest } from '../../providers/anthropic/convert-to-anthropic-request.js';
+import { convertToCodexRequest } from '../../providers/codex/convert-to-codex-request.js';
 import { packReasoning } from '../opaque-reasoning.js';
 import type { RequestIssue } from '../openai-responses/request-issues.js';
 import { toAnthropicToolId } from './anthropic-ids.js';
@@ -170,6 +171,59 @@ describe('decodeAnthropicRequest: a Claude Code body (real-clients.md)', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('decodeAnthropicRequest: mid-conversation system messages (Claude Code 2.1.197)', () => {
+  // Claude Code sends `anthropic-beta: mid-conversation-system-2026-04-07` and, right after the first
+  // user turn, a `{role:'system'}` message listing its agents and skills (real-clients.md).
+  const body = minimal({
+    messages: [
+      user('say hi'),
+      { role: 'system', content: 'Available agent types for the Agent tool: …' },
+      assistant('hi'),
+      {
+        role: 'system',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: '' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+      { role: 'system', content: '' },
+    ],
+  });
+
+  it('decodes to a system message item in place (text blocks kept as parts, empty ones skipped)', () => {
+    const { request, issues, warnings } = decode(body);
+    expect(request.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'text', text: 'say hi' }] },
+      {
+        type: 'message',
+        role: 'system',
+        content: [{ type: 'text', text: 'Available agent types for the Agent tool: …' }],
+      },
+      { type: 'message', role: 'assistant', content: [{ type: 'text', text: 'hi' }] },
+      {
+        type: 'message',
+        role: 'system',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+    ]);
+    expect(issues).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('reaches Codex as a developer message (Codex rejects system items)', () => {
+    const { body: upstream } = convertToCodexRequest(decode(body).request);
+    expect(upstream.input[1]).toEqual({
+      type: 'message',
+      role: 'developer',
+      content: [{ type: 'input_text', text: 'Available agent types for the Agent tool: …' }],
+    });
   });
 });
 
@@ -391,8 +445,12 @@ describe('decodeAnthropicRequest: invalid shapes name the path', () => {
     [{ ...minimal(), messages: undefined }, 'messages: is required'],
     [{ ...minimal(), messages: [] }, 'messages: at least one message is required'],
     [
-      { ...minimal(), messages: [{ role: 'system', content: 'x' }] },
-      'messages[0].role: Invalid option: expected one of "user"|"assistant"',
+      { ...minimal(), messages: [{ role: 'tool', content: 'x' }] },
+      'messages[0].role: Invalid option: expected one of "user"|"assistant"|"system"',
+    ],
+    [
+      { ...minimal(), messages: [user('a'), { role: 'system', content: [{ type: 'image' }] }] },
+      'messages[1].content[0].type: expected "text"',
     ],
     [{ ...minimal(), messages: [{ role: 'user' }] }, 'messages[0].content: is required'],
     [

@@ -141,7 +141,10 @@ export function decodeAnthropicRequest(body: unknown, options: DecodeOptions): D
   const fields = bodyObject(body);
   reportUnread(fields, onIssue);
   const model = typeof fields.model === 'string' && fields.model !== '' ? fields.model : options.defaultModel;
-  if (!model)
+  // A model of the wrong type is a mistake, not a request for the default model.
+  if (fields.model !== undefined && fields.model !== null && typeof fields.model !== 'string')
+    onIssue({ code: 'invalid_model', param: 'model', message: 'model: expected a string', fatal: true });
+  else if (!model)
     onIssue({
       code: 'invalid_model',
       param: 'model',

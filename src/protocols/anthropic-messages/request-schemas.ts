@@ -8,8 +8,12 @@ import { InvalidRequestError } from '../../core/errors.js';
 
 export const TextBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 
+/**
+ * `system` is a mid-conversation system message (Claude Code ≥ 2.1 sends one after the first user
+ * turn under the `mid-conversation-system-2026-04-07` beta); its content is text only.
+ */
 export const MessageSchema = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]),
 });
 

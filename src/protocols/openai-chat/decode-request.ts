@@ -240,7 +240,10 @@ export function decodeChatRequest(body: unknown, options: DecodeOptions): Decode
   const { onIssue } = options;
   reportUnsupported(b, onIssue);
   const model = typeof b.model === 'string' && b.model !== '' ? b.model : options.defaultModel;
-  if (!model)
+  // A model of the wrong type is a mistake, not a request for the default model.
+  if (present(b.model) && typeof b.model !== 'string')
+    onIssue({ code: 'invalid_model', param: 'model', message: 'model must be a string', fatal: true });
+  else if (!model)
     onIssue({
       code: 'invalid_model',
       param: 'model',

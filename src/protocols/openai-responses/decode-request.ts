@@ -175,7 +175,10 @@ export function decodeResponsesRequest(
       onIssue({ code: 'unsupported_parameter', param: key, message: `unsupported parameter: ${key}` });
   }
   const model = typeof body.model === 'string' && body.model !== '' ? body.model : options.defaultModel;
-  if (!model)
+  // A model of the wrong type is a mistake, not a request for the default model.
+  if (body.model !== undefined && body.model !== null && typeof body.model !== 'string')
+    onIssue({ code: 'invalid_model', param: 'model', message: 'model must be a string', fatal: true });
+  else if (!model)
     onIssue({
       code: 'invalid_model',
       param: 'model',
@@ -264,7 +267,8 @@ export function decodeResponsesRequest(
   return {
     request,
     stream: body.stream === true,
-    store: body.store === true,
+    // OpenAI's default: responses are stored unless the caller says `store: false`.
+    store: body.store !== false,
     ...(previous ? { previousResponseId: previous } : {}),
     ...(include ? { include } : {}),
   };

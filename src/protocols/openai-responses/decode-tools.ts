@@ -34,7 +34,7 @@ export function decodeTools(raw: unknown, onIssue: IssueSink): ToolDefinition[] 
     onIssue({
       code: 'invalid_tools',
       param: 'tools',
-      message: 'tools must be an array; dropped',
+      message: 'tools must be an array',
       fatal: true,
     });
     return undefined;

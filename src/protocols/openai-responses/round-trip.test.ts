@@ -118,7 +118,7 @@ describe('openaiResponsesProtocol', () => {
       previousResponseId: 'resp_prev',
       include: body.include,
     });
-    expect(decode({ model: 'm', input: 'hi' }).extras).toEqual({ store: false });
+    expect(decode({ model: 'm', input: 'hi' }).extras).toEqual({ store: true }); // OpenAI's default
   });
 
   it('rejects a body that is not an object', () => {

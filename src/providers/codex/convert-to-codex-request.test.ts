@@ -97,6 +97,61 @@ describe('convertToCodexRequest', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('Anthropic server tools: web search becomes codex web_search, the others are dropped with a warning', () => {
+    // Claude Code's WebSearch runs a side request whose only tool is Anthropic's server web search
+    // (`{type:'web_search_20250305', name:'web_search', max_uses:8}`); the Messages decoder keeps the
+    // wire type in `config.type`. Codex rejects tool fields and types it does not know.
+    const { body, warnings } = convert({
+      model: 'gpt-5.5',
+      input: [userText('Perform a web search for the query: nodex')],
+      tools: [
+        { type: 'builtin', name: 'web_search', config: { type: 'web_search_20250305', max_uses: 8 } },
+        {
+          type: 'builtin',
+          name: 'web_search',
+          config: {
+            type: 'web_search_20260209',
+            allowed_domains: ['example.com'],
+            blocked_domains: null,
+            user_location: { type: 'approximate', city: 'Paris', country: 'FR', unknown: 1 },
+          },
+        },
+        { type: 'builtin', name: 'bash', config: { type: 'bash_20250124' } },
+        { type: 'builtin', name: 'str_replace_based_edit_tool', config: { type: 'text_editor_20250728' } },
+      ],
+    });
+    expect(body.tools).toEqual([
+      { type: 'web_search', external_web_access: true },
+      {
+        type: 'web_search',
+        external_web_access: true,
+        filters: { allowed_domains: ['example.com'] },
+        user_location: { type: 'approximate', city: 'Paris', country: 'FR' },
+      },
+    ]);
+    expect(warnings).toEqual([
+      {
+        feature: 'tools.builtin',
+        details: 'codex web_search has no max_uses (from web_search_20250305 web_search); dropped',
+      },
+      {
+        feature: 'tools.builtin',
+        details: 'codex has no equivalent of the bash_20250124 server tool (bash); dropped',
+      },
+      {
+        feature: 'tools.builtin',
+        details:
+          'codex has no equivalent of the text_editor_20250728 server tool (str_replace_based_edit_tool); dropped',
+      },
+    ]);
+    const onlyDropped = convert({
+      model: 'gpt-5.5',
+      input: [userText('x')],
+      tools: [{ type: 'builtin', name: 'bash', config: { type: 'bash_20250124' } }],
+    });
+    expect(onlyDropped.body).not.toHaveProperty('tools');
+  });
+
   it('drops what codex cannot take, each with a warning; skips empty assistant messages', () => {
     const { body, warnings } = convert({
       model: 'gpt-5.3-codex-spark',

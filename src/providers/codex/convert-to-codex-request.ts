@@ -1,4 +1,5 @@
 import type {
+  BuiltinTool,
   CanonicalRequest,
   ReasoningConfig,
   TextFormat,
@@ -28,18 +29,85 @@ export interface ConvertedCodexRequest {
 /** Canonical parameters the backend answers with 400 "Unsupported parameter: <name>" (wire.md §2.3, §7.9). */
 const REJECTED = ['max_output_tokens', 'temperature', 'top_p', 'stop', 'user', 'metadata'] as const;
 
-function tools(list: readonly ToolDefinition[], names: CodexNames): CodexTool[] {
-  return list.map((tool) =>
-    tool.type === 'function'
-      ? {
-          type: 'function',
-          name: names.shorten(tool.name),
-          ...(tool.description === undefined ? {} : { description: tool.description }),
-          strict: tool.strict ?? false,
-          parameters: tool.parameters ?? { type: 'object', properties: {} },
-        }
-      : { ...tool.config, type: tool.name },
-  );
+/** An Anthropic web search server tool type: `web_search_20250305`, `web_search_20260209`, … */
+const ANTHROPIC_WEB_SEARCH = /^web_search_\d{8}$/;
+/** The fields of an Anthropic `user_location` that the Responses `web_search` tool shares. */
+const LOCATION_FIELDS = ['city', 'region', 'country', 'timezone'] as const;
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+}
+
+/**
+ * Anthropic's web search server tool as Codex's hosted `web_search` (live, like Anthropic's):
+ * `allowed_domains` → `filters.allowed_domains`, `user_location` kept (same fields); `max_uses`,
+ * `blocked_domains` and anything else have no Codex form and are dropped with a warning (the Responses
+ * API rejects unknown tool fields; codex-rs `ToolSpec::WebSearch` has no such fields).
+ */
+function webSearchTool(
+  tool: BuiltinTool,
+  config: Readonly<Record<string, unknown>>,
+  warn: WarningSink,
+): CodexTool {
+  const { type: wireType, allowed_domains, user_location, ...rest } = config;
+  const out: { type: 'web_search' } & Record<string, unknown> = {
+    type: 'web_search',
+    external_web_access: true,
+  };
+  const dropped = Object.keys(rest).filter((key) => rest[key] !== undefined && rest[key] !== null);
+  if (isStringList(allowed_domains)) {
+    if (allowed_domains.length > 0) out.filters = { allowed_domains };
+  } else if (allowed_domains !== undefined && allowed_domains !== null) dropped.push('allowed_domains');
+  if (typeof user_location === 'object' && user_location !== null) {
+    const location = user_location as Record<string, unknown>;
+    const fields = LOCATION_FIELDS.filter((field) => typeof location[field] === 'string');
+    if (fields.length > 0)
+      out.user_location = { type: 'approximate', ...Object.fromEntries(fields.map((f) => [f, location[f]])) };
+  }
+  if (dropped.length > 0)
+    warn({
+      feature: 'tools.builtin',
+      details: `codex web_search has no ${dropped.join(', ')} (from ${String(wireType)} ${tool.name}); dropped`,
+    });
+  return out;
+}
+
+/**
+ * A built-in tool for Codex. Built-ins decoded from the Responses API (`name` = the Responses tool
+ * type, no `config.type`) pass as the client sent them. Anthropic server tools (`config.type` holds
+ * the versioned Anthropic type) are translated where Codex has an equivalent (web search) and
+ * dropped with a warning otherwise (`bash_20250124`, `text_editor_…`, `code_execution_…`,
+ * `web_fetch_…`: the backend rejects tool types it does not know).
+ */
+function builtinTool(tool: BuiltinTool, warn: WarningSink): CodexTool | undefined {
+  const config = tool.config ?? {};
+  const wireType = config.type;
+  if (typeof wireType !== 'string') return { ...config, type: tool.name };
+  if (ANTHROPIC_WEB_SEARCH.test(wireType)) return webSearchTool(tool, config, warn);
+  warn({
+    feature: 'tools.builtin',
+    details: `codex has no equivalent of the ${wireType} server tool (${tool.name}); dropped`,
+  });
+  return undefined;
+}
+
+function tools(list: readonly ToolDefinition[], names: CodexNames, warn: WarningSink): CodexTool[] {
+  const out: CodexTool[] = [];
+  for (const tool of list) {
+    if (tool.type === 'builtin') {
+      const builtin = builtinTool(tool, warn);
+      if (builtin) out.push(builtin);
+      continue;
+    }
+    out.push({
+      type: 'function',
+      name: names.shorten(tool.name),
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      strict: tool.strict ?? false,
+      parameters: tool.parameters ?? { type: 'object', properties: {} },
+    });
+  }
+  return out;
 }
 
 function toolChoice(choice: ToolChoice, names: CodexNames): CodexToolChoice {
@@ -98,11 +166,12 @@ export function convertToCodexRequest(
   const names = new CodexNames();
   const input = convertCodexInput(request.input, names, warn);
   const format = request.text?.format;
+  const codexTools = tools(request.tools ?? [], names, warn);
   const body: CodexRequestBody = {
     model: request.model,
     instructions: request.instructions ?? options.defaultInstructions ?? '',
     input,
-    ...(request.tools?.length ? { tools: tools(request.tools, names) } : {}),
+    ...(codexTools.length > 0 ? { tools: codexTools } : {}),
     ...(request.tool_choice === undefined ? {} : { tool_choice: toolChoice(request.tool_choice, names) }),
     ...(request.parallel_tool_calls === undefined
       ? {}

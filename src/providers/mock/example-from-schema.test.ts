@@ -56,6 +56,19 @@ describe('exampleFromSchema', () => {
     expect(exampleFromSchema({ type: 'string', minLength: 6 })).toBe('mockxx');
   });
 
+  it('stays small whatever the schema asks for (schemas come from gateway clients)', () => {
+    expect(exampleFromSchema({ type: 'string', minLength: Number.POSITIVE_INFINITY })).toHaveLength(1024);
+    expect(exampleFromSchema({ type: 'array', minItems: 1e9 })).toHaveLength(64);
+    const nested = {
+      type: 'array',
+      minItems: 1e9,
+      items: { type: 'array', minItems: 1e9, items: { type: 'string', minLength: 1e9 } },
+    };
+    expect(JSON.stringify(exampleFromSchema(nested)).length).toBeLessThan(100_000);
+    const properties = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`p${i}`, { $ref: '#' }]));
+    expect(JSON.stringify(exampleFromSchema({ type: 'object', properties })).length).toBeLessThan(100_000);
+  });
+
   it('stops on self-referencing schemas and tolerates a missing schema', () => {
     const recursive = { type: 'object', properties: { child: { $ref: '#' } } };
     expect(() => exampleFromSchema(recursive)).not.toThrow();

@@ -3,6 +3,17 @@ import type { JsonSchema } from '../../core/request.js';
 type Schema = Readonly<Record<string, unknown>>;
 
 const MAX_DEPTH = 8;
+/**
+ * Bounds against hostile schemas (a gateway client chooses them): the size of one example (a node
+ * each, and a node per 16 characters of string), string length and array length.
+ */
+const MAX_NODES = 2_000;
+const MAX_STRING = 1_024;
+const MAX_ITEMS = 64;
+
+interface Budget {
+  nodes: number;
+}
 
 function isSchema(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -38,7 +49,7 @@ function numberFor(schema: Schema, integer: boolean): number {
 }
 
 function stringFor(schema: Schema): string {
-  const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
+  const minLength = Math.min(typeof schema.minLength === 'number' ? schema.minLength : 0, MAX_STRING);
   const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Number.POSITIVE_INFINITY;
   let value =
     schema.format === 'date-time'
@@ -50,11 +61,12 @@ function stringFor(schema: Schema): string {
   return value.slice(0, Math.max(minLength, Math.min(value.length, maxLength)));
 }
 
-function example(schema: Schema, root: Schema, depth: number): unknown {
-  if (depth > MAX_DEPTH) return null;
+function example(schema: Schema, root: Schema, depth: number, budget: Budget): unknown {
+  budget.nodes -= 1;
+  if (depth > MAX_DEPTH || budget.nodes < 0) return null;
   if (typeof schema.$ref === 'string') {
     const target = resolveRef(schema.$ref, root);
-    return target ? example(target, root, depth + 1) : {};
+    return target ? example(target, root, depth + 1, budget) : {};
   }
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
@@ -63,13 +75,13 @@ function example(schema: Schema, root: Schema, depth: number): unknown {
     const options = schema[key];
     if (Array.isArray(options)) {
       const pick = options.find((o) => isSchema(o) && o.type !== 'null') ?? options[0];
-      if (isSchema(pick)) return example(pick, root, depth + 1);
+      if (isSchema(pick)) return example(pick, root, depth + 1, budget);
     }
   }
   if (Array.isArray(schema.allOf)) {
     const merged: Record<string, unknown> = {};
     for (const part of schema.allOf) {
-      const value = isSchema(part) ? example(part, root, depth + 1) : undefined;
+      const value = isSchema(part) ? example(part, root, depth + 1, budget) : undefined;
       if (isSchema(value)) Object.assign(merged, value);
     }
     return merged;
@@ -79,18 +91,21 @@ function example(schema: Schema, root: Schema, depth: number): unknown {
       const out: Record<string, unknown> = {};
       const properties = isSchema(schema.properties) ? schema.properties : {};
       for (const [name, sub] of Object.entries(properties))
-        if (isSchema(sub)) out[name] = example(sub, root, depth + 1);
+        if (isSchema(sub)) out[name] = example(sub, root, depth + 1, budget);
       return out;
     }
     case 'array': {
       const items = isSchema(schema.items) ? schema.items : {};
       const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
       const max = typeof schema.maxItems === 'number' ? schema.maxItems : Math.max(min, 1);
-      const count = Math.min(Math.max(min, 1), max);
-      return Array.from({ length: count }, () => example(items, root, depth + 1));
+      const count = Math.min(Math.max(min, 1), max, MAX_ITEMS);
+      return Array.from({ length: count }, () => example(items, root, depth + 1, budget));
     }
-    case 'string':
-      return stringFor(schema);
+    case 'string': {
+      const text = stringFor(schema);
+      budget.nodes -= Math.floor(text.length / 16); // long strings use up the budget too
+      return text;
+    }
     case 'integer':
       return numberFor(schema, true);
     case 'number':
@@ -114,5 +129,5 @@ function example(schema: Schema, root: Schema, depth: number): unknown {
  */
 export function exampleFromSchema(schema: JsonSchema | undefined): unknown {
   if (!schema) return {};
-  return example(schema, schema, 0);
+  return example(schema, schema, 0, { nodes: MAX_NODES });
 }
