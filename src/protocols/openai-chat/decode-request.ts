@@ -8,6 +8,7 @@ import type {
   ToolDefinition,
 } from '../../core/request.js';
 import type { DecodedClientRequest, DecodeOptions } from '../client-protocol.js';
+import { JsonSchemaSpec, jsonSchemaTextFormat, numberParam } from '../openai-responses/decode-fields.js';
 import { decodeToolChoice, decodeTools } from '../openai-responses/decode-tools.js';
 import type { IssueSink } from '../openai-responses/request-issues.js';
 import { decodeChatMessages } from './decode-messages.js';
@@ -63,15 +64,7 @@ const KNOWN = new Set([
 
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
-const JsonSchemaFormat = z.looseObject({
-  type: z.literal('json_schema'),
-  json_schema: z.looseObject({
-    name: z.string().min(1).max(64).default('output'),
-    schema: z.record(z.string(), z.unknown()),
-    strict: z.boolean().nullish(),
-    description: z.string().nullish(),
-  }),
-});
+const JsonSchemaFormat = z.looseObject({ type: z.literal('json_schema'), json_schema: JsonSchemaSpec });
 
 const present = (value: unknown): boolean => value !== undefined && value !== null;
 
@@ -80,16 +73,7 @@ function decodeResponseFormat(raw: unknown, onIssue: IssueSink): TextFormat | un
   const type = typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
   if (type === 'text' || type === 'json_object') return { type };
   const parsed = JsonSchemaFormat.safeParse(raw);
-  if (parsed.success) {
-    const { name, schema, strict, description } = parsed.data.json_schema;
-    return {
-      type: 'json_schema',
-      name,
-      schema,
-      ...(typeof strict === 'boolean' ? { strict } : {}),
-      ...(description ? { description } : {}),
-    };
-  }
+  if (parsed.success) return jsonSchemaTextFormat(parsed.data.json_schema);
   onIssue({
     code: 'invalid_response_format',
     param: 'response_format',
@@ -99,30 +83,10 @@ function decodeResponseFormat(raw: unknown, onIssue: IssueSink): TextFormat | un
   return undefined;
 }
 
-function number(
-  body: Body,
-  key: string,
-  ok: (n: number) => boolean,
-  range: string,
-  onIssue: IssueSink,
-): number | undefined {
-  const value = body[key];
-  if (!present(value)) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    onIssue({ code: `invalid_${key}`, param: key, message: `${key} must be a number; dropped` });
-    return undefined;
-  }
-  if (!ok(value)) {
-    onIssue({ code: `out_of_range_${key}`, param: key, message: `${key} must be ${range}; dropped` });
-    return undefined;
-  }
-  return value;
-}
-
 function maxOutputTokens(body: Body, onIssue: IssueSink): number | undefined {
   const positive = (n: number) => Number.isInteger(n) && n > 0;
-  const completion = number(body, 'max_completion_tokens', positive, 'an integer > 0', onIssue);
-  const legacy = number(body, 'max_tokens', positive, 'an integer > 0', onIssue);
+  const completion = numberParam(body, 'max_completion_tokens', positive, 'an integer > 0', onIssue);
+  const legacy = numberParam(body, 'max_tokens', positive, 'an integer > 0', onIssue);
   if (completion !== undefined && legacy !== undefined) {
     onIssue({
       code: 'unsupported_parameter',
@@ -256,8 +220,8 @@ export function decodeChatRequest(body: unknown, options: DecodeOptions): Decode
   const format = decodeResponseFormat(b.response_format, onIssue);
   const effort = decodeEffort(b.reasoning_effort, onIssue);
   const maxOutput = maxOutputTokens(b, onIssue);
-  const temperature = number(b, 'temperature', (n) => n >= 0 && n <= 2, 'between 0 and 2', onIssue);
-  const topP = number(b, 'top_p', (n) => n > 0 && n <= 1, 'in (0, 1]', onIssue);
+  const temperature = numberParam(b, 'temperature', (n) => n >= 0 && n <= 2, 'between 0 and 2', onIssue);
+  const topP = numberParam(b, 'top_p', (n) => n > 0 && n <= 1, 'in (0, 1]', onIssue);
   const stop = decodeStop(b.stop, onIssue);
   const metadata = decodeMetadata(b.metadata, onIssue);
   let parallel: boolean | undefined;

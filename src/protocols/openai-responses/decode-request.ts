@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CanonicalRequest, ReasoningConfig, ReasoningEffort, TextFormat } from '../../core/request.js';
 import type { WarningSink } from '../../core/warnings.js';
+import { JsonSchemaSpec, jsonSchemaTextFormat, numberParam } from './decode-fields.js';
 import { decodeResponsesInput } from './decode-input.js';
 import { decodeToolChoice, decodeTools } from './decode-tools.js';
 import type { IssueSink, RequestIssue } from './request-issues.js';
@@ -39,13 +40,7 @@ const KNOWN = new Set([
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 const SUMMARIES = ['auto', 'concise', 'detailed'] as const;
 
-const JsonSchemaFormat = z.looseObject({
-  type: z.literal('json_schema'),
-  name: z.string().min(1).max(64).default('output'),
-  schema: z.record(z.string(), z.unknown()),
-  strict: z.boolean().nullish(),
-  description: z.string().nullish(),
-});
+const JsonSchemaFormat = JsonSchemaSpec.extend({ type: z.literal('json_schema') });
 
 /** What a Responses body decodes to, besides the canonical request. */
 export interface DecodedResponsesRequest {
@@ -101,16 +96,7 @@ function decodeTextFormat(raw: unknown, onIssue: IssueSink): TextFormat | undefi
   if (type === 'text' || type === 'json_object') return { type };
   if (type === 'json_schema') {
     const parsed = JsonSchemaFormat.safeParse(format);
-    if (parsed.success) {
-      const { name, schema, strict, description } = parsed.data;
-      return {
-        type: 'json_schema',
-        name,
-        schema,
-        ...(typeof strict === 'boolean' ? { strict } : {}),
-        ...(description ? { description } : {}),
-      };
-    }
+    if (parsed.success) return jsonSchemaTextFormat(parsed.data);
   }
   onIssue({
     code: 'invalid_text_format',
@@ -119,26 +105,6 @@ function decodeTextFormat(raw: unknown, onIssue: IssueSink): TextFormat | undefi
     fatal: true,
   });
   return undefined;
-}
-
-function number(
-  body: Record<string, unknown>,
-  key: string,
-  ok: (n: number) => boolean,
-  range: string,
-  onIssue: IssueSink,
-): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    onIssue({ code: `invalid_${key}`, param: key, message: `${key} must be a number; dropped` });
-    return undefined;
-  }
-  if (!ok(value)) {
-    onIssue({ code: `out_of_range_${key}`, param: key, message: `${key} must be ${range}; dropped` });
-    return undefined;
-  }
-  return value;
 }
 
 function stringMap(value: unknown, onIssue: IssueSink): Record<string, string> | undefined {
@@ -194,15 +160,15 @@ export function decodeResponsesRequest(
   const toolChoice = decodeToolChoice(body.tool_choice, onIssue);
   const reasoning = decodeReasoning(body.reasoning, onIssue);
   const format = decodeTextFormat(body.text, onIssue);
-  const maxOutput = number(
+  const maxOutput = numberParam(
     body,
     'max_output_tokens',
     (n) => Number.isInteger(n) && n > 0,
     'an integer > 0',
     onIssue,
   );
-  const temperature = number(body, 'temperature', (n) => n >= 0 && n <= 2, 'between 0 and 2', onIssue);
-  const topP = number(body, 'top_p', (n) => n > 0 && n <= 1, 'in (0, 1]', onIssue);
+  const temperature = numberParam(body, 'temperature', (n) => n >= 0 && n <= 2, 'between 0 and 2', onIssue);
+  const topP = numberParam(body, 'top_p', (n) => n > 0 && n <= 1, 'in (0, 1]', onIssue);
   const metadata = stringMap(body.metadata, onIssue);
   let parallel: boolean | undefined;
   if (body.parallel_tool_calls !== undefined && body.parallel_tool_calls !== null) {
