@@ -15,7 +15,7 @@ export const LAYERS = {
   providers: ['core', 'sse', 'config', 'auth'],
   routing: ['core', 'config'],
   store: ['core', 'config'],
-  sdk: ['core', 'sse', 'config', 'auth', 'providers', 'protocols', 'routing'],
+  sdk: ['core', 'sse', 'config', 'auth', 'providers', 'protocols', 'routing', 'store'],
   gateway: ['core', 'sse', 'config', 'auth', 'providers', 'protocols', 'routing', 'store'],
   cli: ['core', 'sse', 'config', 'auth', 'providers', 'protocols', 'routing', 'store', 'sdk', 'gateway'],
   // Test support (fake upstreams, captured CLI I/O): may use any layer; production code may not use it.

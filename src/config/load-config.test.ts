@@ -36,7 +36,11 @@ describe('loadConfig', () => {
       shutdown_grace: 10_000,
       max_retries: 2,
       session_ttl: 6 * 3_600_000,
+      admin_token_env: 'NODEX_ADMIN_TOKEN',
     });
+    expect(loaded.config.keys).toEqual({ default_policy: {} });
+    expect(loaded.config.usage).toEqual({ history: false, retention: 30 * 86_400_000 });
+    expect(loaded.config.payments).toEqual({ enabled: false, timeout: 5000 });
     expect(
       loadConfig({ env: { HOME: dir.path, NODEX_ALLOW_ANY_KEY: 'yes' } }).config.server.allow_any_key,
     ).toBe(true);

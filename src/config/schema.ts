@@ -25,7 +25,15 @@ const listen = z
 
 export const ServerSchema = z.strictObject({
   listen: listen.default('127.0.0.1:39001'),
+  /** The admin API's unix socket (0600); default `NODEX_HOME/admin.sock`; `""` turns it off. */
   admin_socket: z.string().optional(),
+  /** Also serve the admin API on TCP (`HOST:PORT`), behind the token in `admin_token_env`. */
+  admin_listen: listen.optional(),
+  /** The variable holding the admin token for `admin_listen` (required when it is set). */
+  admin_token_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('NODEX_ADMIN_TOKEN'),
   body_limit: byteSize.default(10 * 1024 * 1024),
   /** Static gateway keys (until the key store); clients send one as Bearer, x-api-key or api-key. */
   api_keys: z.array(z.string().min(8)).default([]),
@@ -64,6 +72,44 @@ export const LimitsSchema = z.strictObject({
   url: z.string().optional(),
 });
 
+/**
+ * What a gateway key may do. Every field is optional: absent means unlimited. Stored as JSON with
+ * each key (`quota.window` in milliseconds) and used as `keys.default_policy` for keys without one.
+ */
+export const KeyPolicySchema = z.strictObject({
+  /** Requests per minute (a token bucket: bursts up to rpm, refilled continuously). */
+  rpm: z.number().int().positive().optional(),
+  /** Tokens per minute: input estimate + max output reserved up front, settled with real usage. */
+  tpm: z.number().int().positive().optional(),
+  /** At most `tokens` per `window` (e.g. 1000000 per 30d), counted from the window's start. */
+  quota: z.strictObject({ tokens: z.number().int().positive(), window: duration }).optional(),
+  /** Model patterns the key may use (`gpt-*`, `claude-sonnet-*`); absent = every model. */
+  models: z.array(z.string().min(1)).optional(),
+});
+
+export type KeyPolicy = z.output<typeof KeyPolicySchema>;
+
+export const KeysSchema = z.strictObject({
+  /** The policy of keys that have none of their own, and of `server.api_keys`. */
+  default_policy: KeyPolicySchema.default({}),
+});
+
+export const UsageSchema = z.strictObject({
+  /** Keep one row per request (besides the hourly totals), for `usage show --requests`. */
+  history: z.boolean().default(false),
+  /** How long per-request rows are kept. */
+  retention: duration.default(30 * 86_400_000),
+});
+
+export const PaymentsSchema = z.strictObject({
+  /** Off by default: keys without balance then get 402 without a challenge. */
+  enabled: z.boolean().default(false),
+  /** The token-meter service (`http://…` or `unix:///path.sock`) that issues and redeems L402 challenges. */
+  token_meter_url: z.string().optional(),
+  /** How long a call to the token-meter may take. */
+  timeout: duration.default(5000),
+});
+
 export const LogSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -79,6 +125,9 @@ export const ConfigSchema = z.strictObject({
   routing: RoutingSchema.default(RoutingSchema.parse({})),
   state: StateSchema.default(StateSchema.parse({})),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  keys: KeysSchema.default(KeysSchema.parse({})),
+  usage: UsageSchema.default(UsageSchema.parse({})),
+  payments: PaymentsSchema.default(PaymentsSchema.parse({})),
   log: LogSchema.default(LogSchema.parse({})),
 });
 
