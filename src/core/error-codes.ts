@@ -102,6 +102,7 @@ export const ERROR_CODES = {
     'not_found_error',
     'No provider serves this model.',
   ),
+  conflict: info(409, false, 'invalid_request_error', 'invalid_request_error', 'The id or key already exists.'),
   unsupported_media_type: info(
     415,
     false,
@@ -151,6 +152,13 @@ export const ERROR_CODES = {
     'api_error',
     'api_error',
     'The configuration file or environment has an invalid value.',
+  ),
+  limits_unavailable: info(
+    503,
+    true,
+    'api_error',
+    'api_error',
+    'The rate-limit or usage store cannot be reached; limited keys are refused until it is back.',
   ),
   upstream_error: info(502, true, 'api_error', 'api_error', 'The upstream answered with a server error.'),
   upstream_bad_request: info(
