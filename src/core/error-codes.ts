@@ -102,7 +102,13 @@ export const ERROR_CODES = {
     'not_found_error',
     'No provider serves this model.',
   ),
-  conflict: info(409, false, 'invalid_request_error', 'invalid_request_error', 'The id or key already exists.'),
+  conflict: info(
+    409,
+    false,
+    'invalid_request_error',
+    'invalid_request_error',
+    'The id or key already exists.',
+  ),
   unsupported_media_type: info(
     415,
     false,

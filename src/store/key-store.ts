@@ -40,6 +40,8 @@ export interface KeyPatch {
   /** Rotation: the new key's hash (and `rotated_at`). */
   readonly hash?: string;
   readonly rotated_at?: number;
+  /** Rotation of a bring-your-own key: it becomes a generated one. */
+  readonly byok?: boolean;
   readonly token_balance?: number | null;
 }
 
