@@ -70,6 +70,11 @@ export const StateSchema = z.strictObject({
 export const LimitsSchema = z.strictObject({
   driver: z.enum(['local', 'redis']).default('local'),
   url: z.string().optional(),
+  /**
+   * Output tokens reserved against tpm and quotas for a request that sets no max output (the
+   * reservation is settled with the real usage afterwards).
+   */
+  reserve_output_tokens: z.number().int().positive().default(4096),
 });
 
 /**

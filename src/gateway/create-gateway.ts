@@ -1,16 +1,19 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { NodexConfig } from '../config/schema.js';
 import { NodexError } from '../core/errors.js';
+import type { ClientProtocol } from '../protocols/client-protocol.js';
 import type { BuiltProviders } from '../providers/registry.js';
 import { createRouter } from '../routing/create-router.js';
 import { ModelDirectory } from '../routing/model-directory.js';
 import { routeWithDiscovery } from '../routing/route-with-discovery.js';
-import { authenticate } from './api-key-auth.js';
+import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { handleError } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
+import type { GatewayServices } from './gateway-services.js';
 import { Inflight } from './inflight.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { authenticateRequest } from './request-caller.js';
 import { requestIdFrom } from './request-id.js';
 import { ResponseHistory } from './response-history.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
@@ -22,6 +25,12 @@ export interface GatewayOptions {
   readonly providers: BuiltProviders;
   readonly log: Logger;
   readonly version: string;
+  /** Keys, limits, metering, payments (openGatewayServices); the gateway closes them on close. */
+  readonly services: GatewayServices;
+  /** Serve the admin API on this unix socket (and `config.server.admin_listen` with its token). */
+  readonly adminSocket?: string;
+  /** The admin token for `server.admin_listen`. */
+  readonly adminToken?: string;
 }
 
 export interface Gateway {
@@ -29,6 +38,8 @@ export interface Gateway {
   readonly context: GatewayContext;
   /** Listens; resolves to the bound address (`http://127.0.0.1:39001`, the real port for port 0). */
   listen(host: string, port: number): Promise<string>;
+  /** The admin API's addresses once listening (socket path, TCP URL), when it is on. */
+  readonly admin: { socketPath?: string; url?: string };
   /**
    * Graceful stop: no new requests (503 while closing), in-flight requests get `graceMs` to finish,
    * then the rest are cut (each ends with its protocol's error event).
@@ -65,7 +76,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       });
     },
-    auth: { keys: config.server.api_keys, allowAnyKey: config.server.allow_any_key },
+    services: options.services,
+    reserveOutputTokens: config.limits.reserve_output_tokens,
     metrics: new GatewayMetrics(),
     log,
     sessions: new SessionCache({ ttlMs: config.server.session_ttl }),
@@ -86,24 +98,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    // Protocol routes check the key before the body is read: an unknown caller cannot make the
-    // gateway receive and parse a large body. (The pipeline authenticates again for the caller id.)
-    if ((req.routeOptions.config as { protocol?: unknown } | undefined)?.protocol) {
-      try {
-        authenticate(req.headers, context.auth);
-      } catch (error) {
-        log.info(
-          {
-            request_id: req.id,
-            route: req.routeOptions.url,
-            status: 401,
-            error_code: 'authentication_required',
-          },
-          'request',
-        );
-        throw error;
-      }
-    }
+    const protocol = (req.routeOptions.config as { protocol?: ClientProtocol } | undefined)?.protocol;
+    if (protocol) return authenticateRequest(req, reply, protocol, context);
+    return undefined;
   });
   // JSON only: anything else is a 415 in the protocol's shape (fastify would parse text/plain).
   app.removeContentTypeParser('text/plain');
@@ -120,10 +117,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   registerProtocolRoutes(app, context);
   registerInfoRoutes(app, context, directory, options.version);
+  const admin: { socketPath?: string; url?: string } = {};
+  let adminServer: AdminServer | undefined;
   return {
     app,
     context,
+    admin,
     listen: async (host, port) => {
+      adminServer = await startAdmin(options);
+      if (adminServer?.socketPath) admin.socketPath = adminServer.socketPath;
+      if (adminServer?.url) admin.url = adminServer.url;
       await app.listen({ host, port });
       const address = app.server.address();
       const bound = typeof address === 'object' && address ? address.port : port;
@@ -134,15 +137,45 @@ export function createGateway(options: GatewayOptions): Gateway {
       const timer = setTimeout(() => inflight.abortAll('shutdown'), graceMs);
       timer.unref();
       // Keep-alive connections whose last response just ended would hold the close until the client
-      // drops them; close each one as soon as it goes idle.
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      // drops them: close each one as soon as it goes idle, and every connection left (opened but
+      // never used, say) once no request is in flight.
+      const sweep = setInterval(() => {
+        if (inflight.size === 0) app.server.closeAllConnections();
+        else app.server.closeIdleConnections();
+      }, 50);
       sweep.unref();
       try {
         await app.close();
       } finally {
         clearTimeout(timer);
         clearInterval(sweep);
+        // In-flight requests are done: their usage is flushed, then the database closes.
+        await adminServer?.close();
+        await options.services.close();
       }
     },
   };
+}
+
+/** `HOST:PORT` (IPv6 in brackets) of `server.admin_listen`. */
+function hostPort(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  return { host, port: Number(listen.slice(colon + 1)) };
+}
+
+/** The admin API on the socket (and TCP) the options name; undefined when both are off. */
+async function startAdmin(options: GatewayOptions): Promise<AdminServer | undefined> {
+  const listen = options.config.server.admin_listen;
+  if (!options.adminSocket && !listen) return undefined;
+  if (listen && !options.adminToken)
+    throw new NodexError(
+      'config_invalid',
+      `server.admin_listen needs an admin token in $${options.config.server.admin_token_env}`,
+    );
+  return startAdminServer({
+    api: options.services.admin,
+    ...(options.adminSocket ? { socketPath: options.adminSocket } : {}),
+    ...(listen && options.adminToken ? { tcp: { ...hostPort(listen), token: options.adminToken } } : {}),
+  });
 }

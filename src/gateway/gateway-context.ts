@@ -1,5 +1,5 @@
 import type { Route } from '../routing/router.js';
-import type { ApiKeyAuthOptions } from './api-key-auth.js';
+import type { GatewayServices } from './gateway-services.js';
 import type { Inflight } from './inflight.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -10,7 +10,8 @@ import type { SessionCache } from './session-cache.js';
 export interface GatewayContext {
   /** Model → provider (aliases, patterns, discovery). Throws model_not_found / provider_unavailable. */
   readonly route: (model: string) => Promise<Route>;
-  readonly auth: ApiKeyAuthOptions;
+  /** Keys, limits, metering, payments. */
+  readonly services: GatewayServices;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
   readonly sessions: SessionCache;
@@ -21,4 +22,6 @@ export interface GatewayContext {
   /** Retries of an upstream call before the first byte (server.max_retries). */
   readonly maxRetries: number;
   readonly keepaliveMs: number;
+  /** Output tokens reserved for a request without a max output (limits.reserve_output_tokens). */
+  readonly reserveOutputTokens: number;
 }

@@ -76,6 +76,11 @@ export class KeyAuthenticator {
     this.touchIntervalMs = options.touchIntervalMs ?? 10_000;
   }
 
+  /** Development mode: every request is let in. */
+  get allowsAnyKey(): boolean {
+    return this.options.allowAnyKey === true;
+  }
+
   async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {
     const key = presentedKey(headers);
     if (this.options.allowAnyKey)

@@ -1,51 +1,25 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ResponseAccumulator } from '../core/accumulate.js';
-import { isErrorCode } from '../core/error-codes.js';
-import { errorFromEvent, InvalidRequestError, NodexError, toNodexError } from '../core/errors.js';
-import type { StreamEvent } from '../core/events.js';
+import { InvalidRequestError, NodexError, toNodexError } from '../core/errors.js';
 import type { CanonicalRequest } from '../core/request.js';
-import type { CanonicalResponse } from '../core/response.js';
-import type { Warning } from '../core/warnings.js';
 import type { ClientProtocol, DecodedClientRequest, EncodeContext } from '../protocols/client-protocol.js';
-import type { Route } from '../routing/router.js';
-import { authenticate, type Caller } from './api-key-auth.js';
+import { logRequest } from './access-log.js';
 import type { GatewayContext } from './gateway-context.js';
+import { paymentChallenge } from './payments/payments.js';
 import { peekFirstContent } from './peek.js';
-import { SseWriter } from './sse-writer.js';
-import { warningsHeader } from './warnings-header.js';
+import { awaitsPayment, callerOf } from './request-caller.js';
+import { guardRequest, sendPaymentAnswer } from './request-guard.js';
+import type { RequestState, RouteHooks } from './request-state.js';
+import { abortError, type Exchange, sendError, sendResponse, sendStream } from './respond.js';
+import { commitUsage } from './usage-commit.js';
 
-/** Per-route hooks around the shared pipeline (the Responses route's session repair, say). */
-export interface RouteHooks {
-  /** After decoding and routing, before the provider call; may reject the request. */
-  readonly prepare?: (
-    request: CanonicalRequest,
-    ctx: RequestState,
-  ) => CanonicalRequest | Promise<CanonicalRequest>;
-  /** After a complete (non-failed) response. */
-  readonly completed?: (response: CanonicalResponse, ctx: RequestState) => void;
-}
-
-/** What the pipeline knows about one request as it goes. */
-export interface RequestState {
-  readonly id: string;
-  readonly route: string;
-  readonly started: number;
-  readonly http: FastifyRequest;
-  readonly warnings: Warning[];
-  caller?: Caller;
-  decoded?: DecodedClientRequest;
-  target?: Route;
-  firstContentAt?: number;
-  status?: number;
-  stream?: boolean;
-  response?: CanonicalResponse;
-  error?: NodexError;
-}
+export type { RequestState, RouteHooks } from './request-state.js';
 
 /**
  * The one place that knows the order of a protocol request (DESIGN.md §2):
- * request-id (fastify genReqId) → body-limit (fastify bodyLimit) → api-key-auth → decode → route →
- * provider call (retries before the first byte) → peek → encode (stream or response) → log.
+ * request-id (fastify genReqId) → api-key-auth (onRequest hook, before the body is read) →
+ * body-limit (fastify bodyLimit) → rate limit (rpm) → decode → route → policy (allowed model,
+ * balance or payment challenge, tpm and quota reservation) → provider call (retries before the
+ * first byte) → peek → encode (stream or response; usage committed before the last bytes) → log.
  * Errors before the first byte are answered in the protocol's own shape with the right status;
  * after it, they become the protocol's error event.
  */
@@ -61,8 +35,10 @@ export async function runPipeline(
     id: http.id,
     route: routeName,
     started: performance.now(),
+    startedAt: Date.now(),
     http,
     warnings: [],
+    limitHeaders: {},
   };
   const controller = new AbortController();
   const untrack = ctx.inflight.track(controller);
@@ -73,13 +49,29 @@ export async function runPipeline(
   try {
     if (ctx.inflight.shuttingDown)
       throw new NodexError('provider_unavailable', 'the gateway is shutting down', { status: 503 });
-    state.caller = authenticate(http.headers, ctx.auth);
+    const caller = callerOf(http);
+    state.caller = caller;
+    if (caller)
+      Object.assign(state.limitHeaders, (await ctx.services.limiter.admitRequest(caller)).headers());
     const decoded = decode(protocol, http.body, ctx, state);
     state.decoded = decoded;
     state.stream = decoded.stream;
+    if (!caller) {
+      if (!awaitsPayment(http) || !ctx.services.payments)
+        throw new NodexError('authentication_required', 'missing API key');
+      // No key, payments on: a challenge to buy one, for this model.
+      const answer = await paymentChallenge(ctx.services.payments, {
+        purpose: 'issue_key',
+        keyId: '',
+        model: decoded.request.model,
+      });
+      sendPaymentAnswer(protocol, reply, state, answer);
+      return;
+    }
     const target = await ctx.route(decoded.request.model);
     state.target = target;
     let request: CanonicalRequest = { ...decoded.request, model: target.model };
+    if (!(await guardRequest(ctx, state, protocol, reply, request))) return;
     if (hooks.prepare) request = await hooks.prepare(request, state);
     const encode: EncodeContext = {
       request,
@@ -98,36 +90,18 @@ export async function runPipeline(
       [Symbol.asyncIterator]();
     const peeked = await peekFirstContent(iterator);
     state.firstContentAt = performance.now();
-    if (decoded.stream)
-      await sendStream(
-        protocol,
-        reply,
-        ctx,
-        state,
-        encode,
-        peeked.held,
-        peeked.ended ? undefined : iterator,
-        controller.signal,
-        hooks,
-      );
-    else
-      await sendResponse(
-        protocol,
-        reply,
-        state,
-        encode,
-        peeked.held,
-        peeked.ended ? undefined : iterator,
-        controller.signal,
-        hooks,
-      );
+    const exchange: Exchange = { protocol, reply, ctx, state, encode, signal: controller.signal, hooks };
+    const rest = peeked.ended ? undefined : iterator;
+    if (decoded.stream) await sendStream(exchange, peeked.held, rest);
+    else await sendResponse(exchange, peeked.held, rest);
   } catch (thrown) {
     const error = controller.signal.aborted ? abortError(controller.signal.reason) : toNodexError(thrown);
     state.error = error;
     if (!reply.raw.headersSent && !reply.sent) sendError(protocol, reply, state, error);
   } finally {
     untrack();
-    settle(ctx, state);
+    void commitUsage(ctx, state);
+    logRequest(ctx, state);
   }
 }
 
@@ -152,167 +126,4 @@ function providerKey(http: FastifyRequest): { providerKey?: string } {
   const value = http.headers['x-provider-key'];
   const key = Array.isArray(value) ? value[0] : value;
   return key ? { providerKey: key } : {};
-}
-
-function abortError(reason: unknown): NodexError {
-  return reason === 'shutdown'
-    ? new NodexError('provider_unavailable', 'the gateway is shutting down', { status: 503 })
-    : new NodexError('aborted', 'the client closed the connection');
-}
-
-function sendError(
-  protocol: ClientProtocol,
-  reply: FastifyReply,
-  state: RequestState,
-  error: NodexError,
-): void {
-  const encoded = protocol.encodeError(error, { requestId: state.id });
-  state.status = encoded.status;
-  const header = warningsHeader(state.warnings);
-  if (header) reply.header('x-nodex-warnings', header);
-  reply
-    .status(encoded.status)
-    .headers(encoded.headers ?? {})
-    .send(encoded.body);
-}
-
-async function sendResponse(
-  protocol: ClientProtocol,
-  reply: FastifyReply,
-  state: RequestState,
-  encode: EncodeContext,
-  held: readonly StreamEvent[],
-  rest: AsyncIterator<StreamEvent> | undefined,
-  signal: AbortSignal,
-  hooks: RouteHooks,
-): Promise<void> {
-  const accumulator = new ResponseAccumulator();
-  for (const event of held) accumulator.push(event);
-  while (rest) {
-    const next = await rest.next();
-    if (next.done) break;
-    accumulator.push(next.value);
-  }
-  if (signal.aborted) throw abortError(signal.reason);
-  const response = accumulator.result();
-  state.response = response;
-  if (response.error) {
-    const { code, message, status, retryable } = response.error;
-    throw new NodexError(isErrorCode(code) ? code : 'stream_error', message, { status, retryable });
-  }
-  hooks.completed?.(response, state);
-  state.status = 200;
-  const header = warningsHeader(state.warnings);
-  if (header) reply.header('x-nodex-warnings', header);
-  reply.status(200).send(protocol.encodeResponse(response, encode));
-}
-
-async function sendStream(
-  protocol: ClientProtocol,
-  reply: FastifyReply,
-  ctx: GatewayContext,
-  state: RequestState,
-  encode: EncodeContext,
-  held: readonly StreamEvent[],
-  rest: AsyncIterator<StreamEvent> | undefined,
-  signal: AbortSignal,
-  hooks: RouteHooks,
-): Promise<void> {
-  const encoder = protocol.createStreamEncoder(encode);
-  const accumulator = new ResponseAccumulator();
-  const headers: Record<string, string> = {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-request-id': state.id,
-    'x-accel-buffering': 'no',
-  };
-  const header = warningsHeader(state.warnings);
-  if (header) headers['x-nodex-warnings'] = header;
-  reply.hijack();
-  reply.raw.writeHead(200, headers);
-  state.status = 200;
-  const writer = new SseWriter(reply.raw, ctx.keepaliveMs);
-  ctx.metrics.activeStreams.inc();
-  try {
-    for (const event of held) {
-      accumulator.push(event);
-      await writer.write(encoder.event(event));
-    }
-    let failure: NodexError | undefined;
-    while (rest && !writer.closed) {
-      const next = await rest.next();
-      if (next.done) break;
-      accumulator.push(next.value);
-      if (next.value.type === 'error') {
-        // After the first byte an upstream failure is the protocol's error event, and the end.
-        failure = errorFromEvent(next.value);
-        break;
-      }
-      await writer.write(encoder.event(next.value));
-    }
-    if (writer.closed || signal.aborted) {
-      await rest?.return?.();
-      if (signal.reason === 'shutdown' && !writer.closed) writer.end(encoder.error(abortError('shutdown')));
-      state.error = abortError(signal.reason ?? 'client_closed');
-      return;
-    }
-    const response = accumulator.result();
-    state.response = response;
-    if (failure || response.error) {
-      // An upstream error event, or a provider that ended without a terminal event.
-      state.error =
-        failure ?? new NodexError('stream_error', response.error?.message ?? 'the stream ended early');
-      writer.end(encoder.error(state.error));
-      return;
-    }
-    hooks.completed?.(response, state);
-    writer.end(encoder.end());
-  } catch (thrown) {
-    const error = signal.aborted ? abortError(signal.reason) : toNodexError(thrown);
-    state.error = error;
-    state.response = accumulator.result();
-    writer.end(encoder.error(error));
-  } finally {
-    ctx.metrics.activeStreams.dec();
-  }
-}
-
-/** The last step: one access-log line and the metrics, whatever happened. */
-function settle(ctx: GatewayContext, state: RequestState): void {
-  const seconds = (performance.now() - state.started) / 1000;
-  const provider = state.target?.provider.id ?? 'none';
-  const model = state.target?.model ?? state.decoded?.request.model ?? 'unknown';
-  const status = state.status ?? (state.error?.code === 'aborted' ? 499 : (state.error?.status ?? 500));
-  const usage = state.response?.usage ?? null;
-  ctx.metrics.requests.inc({ route: state.route, model, provider, status: String(status) });
-  ctx.metrics.duration.observe({ route: state.route, provider }, seconds);
-  if (state.firstContentAt)
-    ctx.metrics.ttft.observe({ route: state.route, provider }, (state.firstContentAt - state.started) / 1000);
-  if (usage) {
-    ctx.metrics.tokens.inc({ provider, model, kind: 'input' }, usage.input_tokens);
-    ctx.metrics.tokens.inc({ provider, model, kind: 'output' }, usage.output_tokens);
-    if (usage.cached_tokens) ctx.metrics.tokens.inc({ provider, model, kind: 'cached' }, usage.cached_tokens);
-    if (usage.reasoning_tokens)
-      ctx.metrics.tokens.inc({ provider, model, kind: 'reasoning' }, usage.reasoning_tokens);
-  }
-  if (state.error?.code.startsWith('upstream_') || state.error?.code === 'stream_error')
-    ctx.metrics.upstreamErrors.inc({ provider, code: state.error.code });
-  for (const warning of state.warnings) ctx.metrics.warnings.inc({ feature: warning.feature });
-  ctx.log.info(
-    {
-      request_id: state.id,
-      route: state.route,
-      key_id: state.caller?.keyId,
-      model,
-      provider,
-      status,
-      stream: state.stream ?? false,
-      duration_ms: Math.round(seconds * 1000),
-      ...(state.firstContentAt ? { ttft_ms: Math.round(state.firstContentAt - state.started) } : {}),
-      ...(usage ? { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens } : {}),
-      ...(state.warnings.length > 0 ? { warnings: state.warnings.length } : {}),
-      ...(state.error ? { error_code: state.error.code, error: state.error.message } : {}),
-    },
-    'request',
-  );
 }

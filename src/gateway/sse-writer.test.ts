@@ -73,3 +73,20 @@ describe('SseWriter', () => {
     }
   });
 });
+
+describe('SseWriter listeners', () => {
+  it('leaves no drain or close listener behind after many waits', async () => {
+    const raw = new FakeResponse();
+    const writer = new SseWriter(raw.asResponse(), 0);
+    const before = raw.listenerCount('close');
+    raw.full = true;
+    for (let i = 0; i < 50; i++) {
+      const pending = writer.write(`data: ${i}\n\n`);
+      raw.emit('drain');
+      await pending;
+    }
+    expect(raw.listenerCount('drain')).toBe(0);
+    expect(raw.listenerCount('close')).toBe(before);
+    expect(raw.listenerCount('error')).toBe(0);
+  });
+});

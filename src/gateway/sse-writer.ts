@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { SSE_KEEP_ALIVE } from '../sse/write-sse.js';
 
@@ -36,9 +35,21 @@ export class SseWriter {
   async write(text: string): Promise<void> {
     if (text === '' || this.closed) return;
     this.#timer?.refresh();
-    if (!this.#raw.write(text)) {
-      await Promise.race([once(this.#raw, 'drain'), once(this.#raw, 'close')]);
-    }
+    if (!this.#raw.write(text)) await this.#drained();
+  }
+
+  /** Resolves on `drain` or `close`, removing both listeners (a long stream waits many times). */
+  #drained(): Promise<void> {
+    const raw = this.#raw;
+    return new Promise((resolve) => {
+      const done = () => {
+        raw.off('drain', done);
+        raw.off('close', done);
+        resolve();
+      };
+      raw.on('drain', done);
+      raw.on('close', done);
+    });
   }
 
   /** Writes the last frames and ends the response. */

@@ -1,14 +1,22 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { ConfigSchema } from '../config/schema.js';
 import type { Provider } from '../core/provider.js';
 import { createGateway, type Gateway } from '../gateway/create-gateway.js';
+import { type GatewayServices, openGatewayServices } from '../gateway/gateway-services.js';
 import { REDACT_PATHS } from '../gateway/logger.js';
 import { buildProviders } from '../providers/registry.js';
 
 export interface TestGateway {
   readonly url: string;
   readonly gateway: Gateway;
+  /** Its keys, limits and meter (to add a key, read usage). */
+  readonly services: GatewayServices;
+  /** Where its nodex.db lives. */
+  readonly stateDir: string;
   /** Every log line, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   /** The raw log text (to grep for secrets). */
@@ -24,6 +32,10 @@ export interface TestGatewayOptions {
   /** Extra providers (a ScriptedProvider): each serves `<id>` and `<id>-*`. */
   readonly providers?: readonly Provider[];
   readonly home?: string;
+  /** Serve the admin API on a unix socket in the state directory. */
+  readonly admin?: boolean;
+  /** Where nodex.db (and the admin socket) live; default a fresh temporary directory. */
+  readonly stateDir?: string;
 }
 
 /**
@@ -59,12 +71,28 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
     },
   });
   const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const ownState = options.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'nodex-gw-')) : undefined;
+  const stateDir = options.stateDir ?? ownState ?? '';
+  const services = openGatewayServices(config, { home: stateDir });
   const gateway = createGateway({
     config,
     providers: { providers, entries, skipped: built.skipped },
     log,
     version: 'test',
+    services,
+    ...(options.admin ? { adminSocket: join(stateDir, 'admin.sock') } : {}),
   });
   const url = await gateway.listen('127.0.0.1', 0);
-  return { url, gateway, logs, logText: () => text, close: (graceMs = 1000) => gateway.close(graceMs) };
+  return {
+    url,
+    gateway,
+    services,
+    stateDir,
+    logs,
+    logText: () => text,
+    close: async (graceMs = 1000) => {
+      await gateway.close(graceMs);
+      if (ownState) rmSync(ownState, { recursive: true, force: true });
+    },
+  };
 }

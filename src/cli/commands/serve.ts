@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { nodexHome } from '../../config/paths.js';
 import { createGateway } from '../../gateway/create-gateway.js';
+import { openGatewayServices } from '../../gateway/gateway-services.js';
 import { createLogger } from '../../gateway/logger.js';
 import { buildProviders } from '../../providers/registry.js';
 import { type CliIo, EXIT, type ExitCode } from '../io.js';
@@ -60,9 +62,28 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
       'warning: no API keys configured (server.api_keys): every request will get 401; add one, or use --allow-any-key for local development\n',
     );
   }
-  const gateway = createGateway({ config, providers, log, version: nodexVersion() });
+  const home = nodexHome(io.env);
+  const services = openGatewayServices(config, {
+    home,
+    onError: (error, what) =>
+      log.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed`),
+  });
+  const socket = config.server.admin_socket ?? join(home, 'admin.sock');
+  const adminToken = io.env[config.server.admin_token_env];
+  const gateway = createGateway({
+    config,
+    providers,
+    log,
+    version: nodexVersion(),
+    services,
+    ...(socket ? { adminSocket: socket } : {}),
+    ...(adminToken ? { adminToken } : {}),
+  });
   const url = await gateway.listen(host, port);
   io.stdout.write(`listening on ${url}\n`);
+  if (gateway.admin.socketPath)
+    log.info({ socket: gateway.admin.socketPath }, 'admin API on the unix socket');
+  if (gateway.admin.url) log.info({ url: gateway.admin.url }, 'admin API on TCP (admin token required)');
   await new Promise<void>((resolve) => {
     if (!io.signal) return; // no signal to wait for (tests close the gateway themselves)
     if (io.signal.aborted) resolve();

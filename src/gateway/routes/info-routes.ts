@@ -7,8 +7,8 @@ import {
 import { countInputTokens } from '../../protocols/count-input-tokens.js';
 import { openaiChatProtocol } from '../../protocols/openai-chat/index.js';
 import type { ModelDirectory } from '../../routing/model-directory.js';
-import { authenticate } from '../api-key-auth.js';
 import type { GatewayContext } from '../gateway-context.js';
+import { callerOf } from '../request-caller.js';
 
 function wantsAnthropic(req: FastifyRequest): boolean {
   return typeof req.headers['anthropic-version'] === 'string';
@@ -43,7 +43,7 @@ export function registerInfoRoutes(
 
   app.get('/v1/models', async (req, reply) => {
     try {
-      authenticate(req.headers, ctx.auth);
+      await ctx.services.auth.authenticate(req.headers);
       const models = await directory.list();
       if (wantsAnthropic(req)) {
         const data = models.map((m) => ({
@@ -76,7 +76,7 @@ export function registerInfoRoutes(
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (req, reply) => {
     try {
-      authenticate(req.headers, ctx.auth);
+      await ctx.services.auth.authenticate(req.headers);
       const requested = req.params.id;
       let route: Awaited<ReturnType<GatewayContext['route']>>;
       try {
@@ -112,7 +112,8 @@ export function registerInfoRoutes(
     { config: { protocol: anthropicMessagesProtocol } },
     async (req, reply) => {
       try {
-        authenticate(req.headers, ctx.auth);
+        // The onRequest hook checked the key; a keyless request let through for payments has none.
+        if (!callerOf(req)) throw new NodexError('authentication_required', 'missing API key');
         const request = decodeCountTokensRequest(req.body);
         return reply.send({ input_tokens: await countInputTokens(request) });
       } catch (error) {

@@ -130,8 +130,10 @@ describe('AnthropicStreamEncoder: block discipline', () => {
 
   it('text streams live: each delta is written as it arrives', () => {
     const encoder = new AnthropicStreamEncoder(context());
-    expect(payloads(encoder.event(started)).map((e) => e.type)).toEqual(['message_start']);
+    // message_start waits for the first content (to carry the usage known by then).
+    expect(payloads(encoder.event(started))).toEqual([]);
     expect(payloads(encoder.event(text('Hel'))).map((e) => e.type)).toEqual([
+      'message_start',
       'content_block_start',
       'content_block_delta',
     ]);
@@ -275,5 +277,18 @@ describe('hub round trip: the encoder’s SSE through nodex’s own Anthropic de
     // The Anthropic decoder keeps the signature as Anthropic's: the request decoder unpacks it.
     expect(done.item.provider_data?.anthropic?.signature).toMatch(/^nodex:v1:/);
     expect(done.item.text).toBe(original.item.summary.join('\n\n'));
+  });
+});
+
+describe('AnthropicStreamEncoder: message_start usage', () => {
+  it('carries the input tokens an upstream reported before the first content', () => {
+    const encoder = new AnthropicStreamEncoder(context());
+    encoder.event(started);
+    encoder.event(streamEvent('usage', { usage: makeUsage({ input_tokens: 300, output_tokens: 1 }) }));
+    const [start] = payloads(encoder.event(text('Hi')));
+    expect(start).toMatchObject({
+      type: 'message_start',
+      message: { usage: { input_tokens: 300, output_tokens: 1 } },
+    });
   });
 });

@@ -36,7 +36,8 @@ function addReasoning(seg: ReasoningSegment, event: ReasoningDeltaEvent): void {
 
 /**
  * Canonical v1 events → Messages SSE (wire.md §5), for `POST /v1/messages` with `stream: true`:
- * `message_start` (usage zero: canonical usage arrives at the end), then one content block per text
+ * `message_start` (sent with the first content, carrying the usage known by then: an Anthropic
+ * upstream's input tokens, zero for upstreams that report usage at the end), then one content block per text
  * run (streamed live), per reasoning item (thinking streamed live, closed by one `signature_delta`;
  * or redacted_thinking) and per tool call (tool_use + its complete arguments as one
  * `input_json_delta`), then `message_delta` (stop reason, usage) and, from `end()`, `message_stop`.
@@ -62,6 +63,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   #openReasoning: ReasoningSegment | undefined;
   #index = 0;
   #usage: TokenUsage | null = null;
+  #responseId = '';
   #started = false;
   #finished = false;
   #closed = false;
@@ -73,13 +75,18 @@ export class AnthropicStreamEncoder implements StreamEncoder {
   event(event: StreamEvent): string {
     if (this.#closed || this.#finished) return '';
     if (event.type === 'error') return this.#error(event.code, event.error);
-    const out = this.#start(event.type === 'response_started' ? event.response_id : '');
+    // message_start waits for the first content, so it can carry the usage known by then (the
+    // input tokens an Anthropic upstream reports at its own message_start; Claude Code reads them).
+    if (event.type === 'response_started') {
+      this.#responseId = event.response_id;
+      return '';
+    }
+    if (event.type === 'usage') {
+      this.#usage = event.usage;
+      return '';
+    }
+    const out = this.#start(this.#responseId);
     switch (event.type) {
-      case 'response_started':
-        return out;
-      case 'usage':
-        this.#usage = event.usage;
-        return out;
       case 'response_completed':
         return out + this.#finish(event.finish_reason, event.finish_reason_raw);
       case 'text_delta':
@@ -129,7 +136,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
 
   end(): string {
     if (this.#closed) return '';
-    const out = this.#finished ? '' : this.#start('') + this.#finish('stop');
+    const out = this.#finished ? '' : this.#start(this.#responseId) + this.#finish('stop');
     this.#closed = true;
     return `${out}${frame({ type: 'message_stop' })}`;
   }
@@ -155,7 +162,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: anthropicUsage(null),
+      usage: anthropicUsage(this.#usage),
     };
     return frame({ type: 'message_start', message });
   }

@@ -4,7 +4,7 @@ import type { StreamEvent } from '../../core/events.js';
 import { streamEvent } from '../../core/events.js';
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { QuotaSnapshot } from '../../core/quota.js';
-import { makeUsage } from '../../core/usage.js';
+import { makeUsage, type TokenUsage } from '../../core/usage.js';
 import type { WarningSink } from '../../core/warnings.js';
 import { closeBlock, type OpenBlock, openToolBlock } from './anthropic-blocks.js';
 import { anthropicStreamError } from './anthropic-errors.js';
@@ -117,6 +117,8 @@ export class AnthropicStreamDecoder {
         this.#parse(MessageStartSchema, data, type, (e) => {
           this.#usage = { ...e.message.usage };
           this.#start(out, e.message.id ?? '', e.message.model ?? undefined);
+          // Usage so far (the input is known now): a stream cut short is still metered from it.
+          out.push(streamEvent('usage', { usage: this.#currentUsage() }));
         });
         break;
       case 'content_block_start':
@@ -244,16 +246,7 @@ export class AnthropicStreamDecoder {
   #complete(out: StreamEvent[]): void {
     this.#ensureStarted(out);
     out.push(...this.#closeAll());
-    const u = this.#usage;
-    const cacheRead = u.cache_read_input_tokens ?? 0;
-    const cacheWrite = u.cache_creation_input_tokens ?? 0;
-    const usage = makeUsage({
-      input_tokens: (u.input_tokens ?? 0) + cacheRead + cacheWrite,
-      output_tokens: u.output_tokens ?? 0,
-      cached_tokens: cacheRead,
-      cache_write_tokens: cacheWrite,
-    });
-    out.push(streamEvent('usage', { usage }));
+    out.push(streamEvent('usage', { usage: this.#currentUsage() }));
     const raw = this.#stopReason ?? 'end_turn';
     out.push(
       streamEvent('response_completed', {
@@ -262,6 +255,19 @@ export class AnthropicStreamDecoder {
       }),
     );
     this.#finished = true;
+  }
+
+  /** The usage reported so far, with cache reads and writes counted in the input (as every provider). */
+  #currentUsage(): TokenUsage {
+    const u = this.#usage;
+    const cacheRead = u.cache_read_input_tokens ?? 0;
+    const cacheWrite = u.cache_creation_input_tokens ?? 0;
+    return makeUsage({
+      input_tokens: (u.input_tokens ?? 0) + cacheRead + cacheWrite,
+      output_tokens: u.output_tokens ?? 0,
+      cached_tokens: cacheRead,
+      cache_write_tokens: cacheWrite,
+    });
   }
 
   /** message_delta usage is cumulative; newer responses repeat the input figures too (wire.md §5.1). */

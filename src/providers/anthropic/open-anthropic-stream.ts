@@ -105,8 +105,9 @@ function beforeContent(error: NodexError): NodexError {
   });
 }
 
+/** The peek ends at the first event past message_start's own (response_started and its usage). */
 function committed(events: readonly StreamEvent[]): boolean {
-  return events.some((event) => event.type !== 'response_started');
+  return events.some((event) => event.type !== 'response_started' && event.type !== 'usage');
 }
 
 function hasContent(events: readonly StreamEvent[]): boolean {

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
+import { nodexHome } from '../config/paths.js';
+import { AdminClient } from '../gateway/admin/admin-client.js';
+import { LocalKeysApi } from '../gateway/admin/key-admin.js';
+import { LocalUsageApi } from '../gateway/admin/usage-admin.js';
+import { openStateDb, quotaResolver } from '../gateway/gateway-services.js';
+import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store.js';
+import type { AdminConnection } from './commands/usage.js';
+import type { CommandContext } from './run-cli.js';
+
+/**
+ * How `nodex keys` and `nodex usage` reach the keys and usage: through the running gateway's admin
+ * socket when one answers there (so the gateway applies a change at once), else on the database
+ * directly (the gateway, if it runs without a socket, sees it within a second). Either way one
+ * SQLite file holds the truth, so the two paths cannot disagree.
+ *
+ * @example
+ * const { api, close } = await connectAdmin(context, { config: undefined });
+ */
+export async function connectAdmin(
+  context: CommandContext,
+  globals: { readonly config?: string },
+): Promise<AdminConnection & { readonly via: 'socket' | 'database' }> {
+  const loaded = loadConfig({ path: globals.config, env: context.io.env });
+  const { config } = loaded;
+  const home = nodexHome(context.io.env);
+  const socket = config.server.admin_socket ?? join(home, 'admin.sock');
+  if (socket && existsSync(socket)) {
+    const client = new AdminClient({ socketPath: socket }, { timeoutMs: 5000 });
+    if (await client.ping()) return { api: client, close: () => client.close(), via: 'socket' };
+    await client.close();
+  }
+  const db = openStateDb(config, home);
+  const keys = new SqliteKeyStore(db);
+  const defaults = config.keys.default_policy;
+  return {
+    api: {
+      keys: new LocalKeysApi(keys, defaults),
+      usage: new LocalUsageApi(new SqliteUsageStore(db), quotaResolver(keys, defaults)),
+    },
+    close: () => {
+      db.close();
+    },
+    via: 'database',
+  };
+}

@@ -1,0 +1,168 @@
+import type { KeyPolicy, NodexConfig } from '../config/schema.js';
+import { NodexError } from '../core/errors.js';
+import type { KeyStore } from '../store/key-store.js';
+import type { LimitStore } from '../store/limit-store.js';
+import { LocalLimitStore } from '../store/local/local-limit-store.js';
+import { nodexDbPath, openNodexDb } from '../store/sqlite/nodex-db.js';
+import type { SqliteDb } from '../store/sqlite/open-sqlite.js';
+import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store.js';
+import type { UsageStore } from '../store/usage-store.js';
+import type { AdminApi, KeysApi } from './admin/admin-api.js';
+import { effectivePolicy, LocalKeysApi } from './admin/key-admin.js';
+import { type KeyQuota, LocalUsageApi } from './admin/usage-admin.js';
+import { KeyAuthenticator } from './key-auth.js';
+import { Limiter } from './limits/limiter.js';
+import { Meter } from './metering/meter.js';
+import { createTokenMeter } from './payments/payments.js';
+import type { TokenMeterClient } from './payments/token-meter.js';
+
+/** Everything stateful the gateway runs on: stores, the authenticator, limiter, meter, payments. */
+export interface GatewayServices {
+  readonly keys: KeyStore;
+  readonly usage: UsageStore;
+  readonly limits: LimitStore;
+  readonly auth: KeyAuthenticator;
+  readonly limiter: Limiter;
+  readonly meter: Meter;
+  readonly payments?: TokenMeterClient;
+  /** The admin API as the gateway serves it (key changes reach the authenticator at once). */
+  readonly admin: AdminApi;
+  /** The effective quota of a key id (static and any-key callers get the default policy's). */
+  quotaOf(keyId: string): Promise<KeyQuota | undefined>;
+  /** Flushes usage and last-used times, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ServicesOptions {
+  /** NODEX_HOME: where nodex.db lives unless `state.path` says otherwise. */
+  readonly home: string;
+  /** Failures that never fail a request (a usage flush retried, a last-used write). */
+  readonly onError?: (error: unknown, what: string) => void;
+}
+
+/** Static config keys and development mode have no record: they get the default policy. */
+const isRecordless = (keyId: string) => keyId === 'anonymous' || keyId.startsWith('static_');
+
+/**
+ * A key id's effective quota: its own policy over the default; static and any-key callers get the
+ * default's. Rejects `not_found` for an id that is neither.
+ *
+ * @example
+ * const quotaOf = quotaResolver(keys, config.keys.default_policy);
+ * await quotaOf('static_0'); // the default policy's quota, or undefined
+ */
+export function quotaResolver(
+  keys: KeyStore,
+  defaults: KeyPolicy,
+): (keyId: string) => Promise<KeyQuota | undefined> {
+  return async (keyId) => {
+    if (isRecordless(keyId)) return defaults.quota;
+    const record = await keys.get(keyId);
+    if (!record) throw new NodexError('not_found', `no key "${keyId}"`);
+    return effectivePolicy(defaults, record.policy).quota;
+  };
+}
+
+/** The database the config names: `state.path`, else `NODEX_HOME/nodex.db` (SQLite only, for now). */
+export function openStateDb(config: NodexConfig, home: string): SqliteDb {
+  if (config.state.driver !== 'sqlite')
+    throw new NodexError(
+      'config_invalid',
+      `state.driver "${config.state.driver}" is not supported yet: use sqlite`,
+    );
+  return openNodexDb(nodexDbPath(home, config.state.path));
+}
+
+/** Wraps the keys API so each change drops the authenticator's cached answer for that key. */
+function invalidating(api: KeysApi, auth: KeyAuthenticator): KeysApi {
+  const after =
+    <A extends unknown[], R>(run: (id: string, ...rest: A) => Promise<R>) =>
+    async (id: string, ...rest: A): Promise<R> => {
+      const result = await run(id, ...rest);
+      auth.invalidate(id);
+      return result;
+    };
+  return {
+    add: (input) => api.add(input),
+    list: (options) => api.list(options),
+    get: (id) => api.get(id),
+    update: after((id, input) => api.update(id, input)),
+    revoke: after((id) => api.revoke(id)),
+    rotate: after((id) => api.rotate(id)),
+    addTokens: after((id, tokens: number) => api.addTokens(id, tokens)),
+  };
+}
+
+/**
+ * Opens the gateway's state on the embedded defaults: one SQLite file (`state.path`, else
+ * `NODEX_HOME/nodex.db`) for keys and usage, in-process rate-limit counters (`limits.driver:
+ * local`). PostgreSQL and Redis come with the multi-instance work and are refused here by name.
+ *
+ * @example
+ * const services = openGatewayServices(config, { home: nodexHome(process.env) });
+ * const gateway = createGateway({ config, providers, log, version, services });
+ */
+export function openGatewayServices(config: NodexConfig, options: ServicesOptions): GatewayServices {
+  if (config.limits.driver !== 'local')
+    throw new NodexError(
+      'config_invalid',
+      `limits.driver "${config.limits.driver}" is not supported yet: use local`,
+    );
+  const onError = options.onError ?? (() => undefined);
+  const db = openStateDb(config, options.home);
+  const keys = new SqliteKeyStore(db);
+  const usage = new SqliteUsageStore(db);
+  const limits = new LocalLimitStore();
+  const defaults: KeyPolicy = config.keys.default_policy;
+  const quotaOf = quotaResolver(keys, defaults);
+  const auth = new KeyAuthenticator({
+    store: keys,
+    staticKeys: config.server.api_keys,
+    allowAnyKey: config.server.allow_any_key,
+    defaultPolicy: defaults,
+    onError: (error) => onError(error, 'key last-used write'),
+  });
+  const limiter = new Limiter({
+    store: limits,
+    committedTokens: (keyId, windowMs, now) => usage.window(keyId, windowMs, now),
+    onError: (error) => onError(error, 'rate-limit settle'),
+  });
+  const meter = new Meter({
+    store: usage,
+    history: config.usage.history,
+    retentionMs: config.usage.retention,
+    windowsFor: async (ids) => {
+      const windows = new Map<string, number>();
+      for (const id of new Set(ids)) {
+        // A key that cannot be read keeps no window here; its tokens still reach the totals.
+        const quota = await quotaOf(id).catch(() => undefined);
+        if (quota) windows.set(id, quota.window);
+      }
+      return windows;
+    },
+    onError: (error, info) => onError(error, `usage ${info.during} (attempt ${info.attempt})`),
+  });
+  const payments = createTokenMeter(config.payments);
+  const admin: AdminApi = {
+    keys: invalidating(new LocalKeysApi(keys, defaults), auth),
+    usage: new LocalUsageApi(usage, quotaOf),
+  };
+  return {
+    keys,
+    usage,
+    limits,
+    auth,
+    limiter,
+    meter,
+    ...(payments ? { payments } : {}),
+    admin,
+    quotaOf,
+    close: async () => {
+      await meter.close();
+      await auth.close();
+      await payments?.close();
+      db.close();
+    },
+  };
+}
