@@ -87,6 +87,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxRetries: config.server.max_retries,
     keepaliveMs: config.server.keepalive_interval,
   };
+  context.metrics.observeMeter(() => options.services.meter.stats());
   const app = Fastify({
     logger: false,
     bodyLimit: config.server.body_limit,

@@ -1,13 +1,39 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { MeterStats } from './metering/meter.js';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
  * The gateway's Prometheus metrics, in their own registry (one per gateway, so tests and several
- * gateways in one process do not mix).
+ * gateways in one process do not mix), plus prom-client's Node.js process metrics.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the usage writer's queue and failed flushes (read at each scrape). */
+  observeMeter(stats: () => MeterStats): void {
+    new Gauge({
+      name: 'nodex_usage_records_queued',
+      help: 'Usage records waiting to be committed (grows while the store is unavailable)',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().queued);
+      },
+    });
+    new Gauge({
+      name: 'nodex_usage_flush_failures',
+      help: 'Usage write transactions that failed and were retried, since start',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().failedFlushes);
+      },
+    });
+  }
+
   readonly requests = new Counter({
     name: 'nodex_requests_total',
     help: 'Requests by route, model, provider and HTTP status',

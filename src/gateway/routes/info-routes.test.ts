@@ -139,5 +139,7 @@ describe('info routes', () => {
     expect(text).toContain('nodex_time_to_first_token_seconds_count{route="chat",provider="mock"} 2');
     expect(text).toMatch(/nodex_tokens_total\{provider="mock",model="mock",kind="output"\} [1-9]/);
     expect(text).toMatch(/^nodex_active_streams 0$/m);
+    expect(text).toMatch(/^nodex_usage_records_queued 0$/m);
+    expect(text).toContain('process_cpu_user_seconds_total');
   });
 });
