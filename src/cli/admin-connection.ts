@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { nodexHome } from '../config/paths.js';
 import { AdminClient } from '../gateway/admin/admin-client.js';
 import { LocalKeysApi } from '../gateway/admin/key-admin.js';
 import { LocalUsageApi } from '../gateway/admin/usage-admin.js';
-import { openStateDb, quotaResolver } from '../gateway/gateway-services.js';
+import { adminSocketPath, openStateDb, quotaResolver } from '../gateway/gateway-services.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store.js';
 import type { AdminConnection } from './commands/usage.js';
@@ -27,7 +26,7 @@ export async function connectAdmin(
   const loaded = loadConfig({ path: globals.config, env: context.io.env });
   const { config } = loaded;
   const home = nodexHome(context.io.env);
-  const socket = config.server.admin_socket ?? join(home, 'admin.sock');
+  const socket = adminSocketPath(config, context.io.env);
   if (socket && existsSync(socket)) {
     const client = new AdminClient({ socketPath: socket }, { timeoutMs: 5000 });
     if (await client.ping()) return { api: client, close: () => client.close(), via: 'socket' };

@@ -8,7 +8,10 @@ export const CONFIG_TEMPLATE = `# nodex configuration (docs/config.md has every 
 server:
   listen: 127.0.0.1:39001      # nodex serve: HOST:PORT (port 0 picks a free port)
   body_limit: 10mb             # largest request body accepted
-  # admin_socket: ~/.nodex/admin.sock
+  # api_keys: []               # static keys (8+ characters); prefer \`nodex keys add\`
+  # allow_any_key: false       # development only: any key, or none, is accepted
+  # admin_socket: ~/.nodex/admin.sock   # the admin API (0600); "" turns it off
+  # admin_listen: 127.0.0.1:39002       # admin API on TCP too, behind $NODEX_ADMIN_TOKEN
 
 exec:
   model: gpt-5.5               # nodex exec default model (an alias works too)
@@ -34,6 +37,18 @@ state:
 
 limits:
   driver: local                # local | redis (with url)
+  reserve_output_tokens: 4096  # reserved against tpm/quota when a request sets no max output
+
+keys:
+  default_policy: {}           # e.g. { rpm: 60, tpm: 200000, quota: { tokens: 1000000, window: 30d }, models: ["gpt-*"] }
+
+usage:
+  history: false               # keep one row per request (usage show lists them)
+  retention: 30d               # how long those rows are kept
+
+payments:
+  enabled: false               # L402 challenges from a token-meter for keys without balance
+  # token_meter_url: http://127.0.0.1:8090
 
 log:
   level: info                  # trace | debug | info | warn | error | fatal | silent

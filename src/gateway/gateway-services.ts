@@ -1,3 +1,5 @@
+import { join, resolve } from 'node:path';
+import { expandHome, nodexHome } from '../config/paths.js';
 import type { KeyPolicy, NodexConfig } from '../config/schema.js';
 import { NodexError } from '../core/errors.js';
 import type { KeyStore } from '../store/key-store.js';
@@ -71,7 +73,24 @@ export function openStateDb(config: NodexConfig, home: string): SqliteDb {
       'config_invalid',
       `state.driver "${config.state.driver}" is not supported yet: use sqlite`,
     );
-  return openNodexDb(nodexDbPath(home, config.state.path));
+  const configured = config.state.path ? resolve(expandHome(config.state.path)) : undefined;
+  return openNodexDb(nodexDbPath(home, configured));
+}
+
+/**
+ * The admin socket: `server.admin_socket` (with `~` expanded), else `NODEX_HOME/admin.sock`;
+ * undefined when it is set to `""` (no socket).
+ *
+ * @example
+ * adminSocketPath(config, process.env); // '/home/me/.nodex/admin.sock'
+ */
+export function adminSocketPath(
+  config: NodexConfig,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const configured = config.server.admin_socket;
+  if (configured === '') return undefined;
+  return configured === undefined ? join(nodexHome(env), 'admin.sock') : resolve(expandHome(configured, env));
 }
 
 /** Wraps the keys API so each change drops the authenticator's cached answer for that key. */

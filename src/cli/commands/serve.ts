@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { nodexHome } from '../../config/paths.js';
 import { createGateway } from '../../gateway/create-gateway.js';
-import { openGatewayServices } from '../../gateway/gateway-services.js';
+import { adminSocketPath, openGatewayServices } from '../../gateway/gateway-services.js';
 import { createLogger } from '../../gateway/logger.js';
 import { buildProviders } from '../../providers/registry.js';
 import { type CliIo, EXIT, type ExitCode } from '../io.js';
@@ -68,7 +67,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     onError: (error, what) =>
       log.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed`),
   });
-  const socket = config.server.admin_socket ?? join(home, 'admin.sock');
+  const socket = adminSocketPath(config, io.env);
   const adminToken = io.env[config.server.admin_token_env];
   const gateway = createGateway({
     config,
