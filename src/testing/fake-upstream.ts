@@ -238,3 +238,15 @@ export async function startFakeUpstream(scripts: readonly Script[] = []): Promis
     },
   };
 }
+
+/**
+ * A loopback URL nothing answers at (a fake upstream started and closed again).
+ *
+ * @example
+ * const url = await deadUrl(); // http://127.0.0.1:PORT, connection refused
+ */
+export async function deadUrl(): Promise<string> {
+  const fake = await startFakeUpstream();
+  await fake.close();
+  return fake.url;
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTokenMeter } from '../../testing/fake-token-meter.js';
-import { startFakeUpstream } from '../../testing/fake-upstream.js';
+import { deadUrl, startFakeUpstream } from '../../testing/fake-upstream.js';
 import { createTokenMeter, isL402, paymentChallenge, pricingAnswer, redeemL402 } from './payments.js';
 import { TokenMeterClient } from './token-meter.js';
 
@@ -13,13 +13,6 @@ function client(url: string, timeoutMs = 2000): TokenMeterClient {
   const meter = new TokenMeterClient({ url, timeoutMs });
   cleanups.push(() => meter.close());
   return meter;
-}
-
-/** A meter URL nothing answers at. */
-async function deadUrl(): Promise<string> {
-  const fake = await startFakeUpstream();
-  await fake.close();
-  return fake.url;
 }
 
 const PAYMENT_REQUIRED = {
@@ -131,7 +124,9 @@ describe('redeemL402', () => {
     });
     const again = await redeemL402(meterClient, credential);
     expect(again.status).toBe(409);
-    expect(again.body).toEqual({ error: { message: 'already redeemed' } });
+    // The meter's refusal becomes a typed error, so each route renders it in its own protocol.
+    expect(again.error?.code).toBe('conflict');
+    expect(again.body).toMatchObject({ error: { message: 'already redeemed', code: 'conflict' } });
   });
 
   it('relays 401 for a preimage that does not match', async () => {
@@ -143,6 +138,7 @@ describe('redeemL402', () => {
     meter.pay(invoice);
     const answer = await redeemL402(meterClient, `L402 ${macaroon}:${'ab'.repeat(32)}`);
     expect(answer.status).toBe(401);
+    expect(answer.error?.code).toBe('authentication_required');
     expect(meter.redemptions).toEqual([]);
   });
 

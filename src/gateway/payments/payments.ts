@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../core/error-codes.js';
 import { NodexError } from '../../core/errors.js';
 import { openaiErrorBody } from '../../protocols/openai-error.js';
 import { type ChallengePurpose, type MeterAnswer, TokenMeterClient } from './token-meter.js';
@@ -75,12 +76,38 @@ function redact(text: string, authHeader: string): string {
   return out;
 }
 
-/** Relays a meter answer: JSON as is; an empty or text body becomes an error body nodex makes. */
+/** The error code nodex gives a meter's refusal, by its status. */
+function refusalCode(status: number): ErrorCode {
+  if (status === 401) return 'authentication_required';
+  if (status === 409) return 'conflict';
+  if (status === 400) return 'invalid_request';
+  if (status >= 500) return 'upstream_error';
+  return 'payment_required';
+}
+
+/** A meter's `{error:{message}}` refusal (not a challenge: those carry an invoice). */
+function refusalMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || 'invoice' in body) return undefined;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * Relays a meter answer: a challenge or a credit as is; a refusal (`{error:{message}}`), an empty
+ * or a text body becomes an error nodex makes, so each route answers in its own protocol's shape.
+ */
 function relay(answer: MeterAnswer, authHeader: string): PaymentAnswer {
   const kept: Record<string, string> = {};
   const challenge = answer.headers['www-authenticate'];
   if (challenge !== undefined) kept['www-authenticate'] = challenge;
   const { status, body } = answer;
+  const refusal = status >= 400 ? refusalMessage(body) : undefined;
+  if (refusal !== undefined) {
+    const message = redact(refusal, authHeader).slice(0, MESSAGE_LIMIT);
+    return madeAnswer(new NodexError(refusalCode(status), message, { status }), kept);
+  }
   if (body !== undefined && typeof body !== 'string')
     return { status, headers: { ...kept, ...JSON_TYPE }, body };
   if (status < 400) {

@@ -8,6 +8,7 @@ import { countInputTokens } from '../../protocols/count-input-tokens.js';
 import { openaiChatProtocol } from '../../protocols/openai-chat/index.js';
 import type { ModelDirectory } from '../../routing/model-directory.js';
 import type { GatewayContext } from '../gateway-context.js';
+import { pricingAnswer } from '../payments/payments.js';
 import { callerOf } from '../request-caller.js';
 
 function wantsAnthropic(req: FastifyRequest): boolean {
@@ -28,7 +29,10 @@ function fail(
     .send(encoded.body);
 }
 
-/** `/v1/models`, `/v1/models/{id}`, `/v1/messages/count_tokens`, `/health`, `/metrics`, `/`. */
+/**
+ * `/v1/models`, `/v1/models/{id}`, `/v1/messages/count_tokens`, `/v1/pricing`, `/health`,
+ * `/metrics`, `/`.
+ */
 export function registerInfoRoutes(
   app: FastifyInstance,
   ctx: GatewayContext,
@@ -40,6 +44,12 @@ export function registerInfoRoutes(
   app.get('/metrics', async (_req, reply) =>
     reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
   );
+
+  // Public, like the challenge it prices: a caller without a key looks here before paying.
+  app.get('/v1/pricing', async (_req, reply) => {
+    const answer = await pricingAnswer(ctx.services.payments);
+    return reply.status(answer.status).headers(answer.headers).send(answer.body);
+  });
 
   app.get('/v1/models', async (req, reply) => {
     try {
