@@ -166,6 +166,13 @@ export const ERROR_CODES = {
     'api_error',
     'The rate-limit or usage store cannot be reached; limited keys are refused until it is back.',
   ),
+  store_unavailable: info(
+    503,
+    true,
+    'api_error',
+    'api_error',
+    'The key and usage database (PostgreSQL) cannot be reached or did not answer in time.',
+  ),
   upstream_error: info(502, true, 'api_error', 'api_error', 'The upstream answered with a server error.'),
   upstream_bad_request: info(
     502,

@@ -165,8 +165,15 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async update(id: string, patch: KeyPatch): Promise<KeyRecord | undefined> {
-    const row = this.updateStmt.get(patchParams(id, patch));
-    return row && toRecord(row);
+    try {
+      const row = this.updateStmt.get(patchParams(id, patch));
+      return row && toRecord(row);
+    } catch (error) {
+      // A rotation onto key text another key holds (a bring-your-own key): as insert, and as Postgres.
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new NodexError('conflict', 'this key text is already in use', { cause: error });
+      throw error;
+    }
   }
 
   async addTokens(id: string, delta: number): Promise<KeyRecord | undefined> {
