@@ -4,9 +4,8 @@ import { nodexHome } from '../config/paths.js';
 import { AdminClient } from '../gateway/admin/admin-client.js';
 import { LocalKeysApi } from '../gateway/admin/key-admin.js';
 import { LocalUsageApi } from '../gateway/admin/usage-admin.js';
-import { adminSocketPath, openStateDb, quotaResolver } from '../gateway/gateway-services.js';
-import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
-import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store.js';
+import { adminSocketPath, quotaResolver } from '../gateway/gateway-services.js';
+import { openStateStores } from '../gateway/state-stores.js';
 import type { AdminConnection } from './commands/usage.js';
 import type { CommandContext } from './run-cli.js';
 
@@ -14,7 +13,8 @@ import type { CommandContext } from './run-cli.js';
  * How `nodex keys` and `nodex usage` reach the keys and usage: through the running gateway's admin
  * socket when one answers there (so the gateway applies a change at once), else on the database
  * directly (the gateway, if it runs without a socket, sees it within a second). Either way one
- * SQLite file holds the truth, so the two paths cannot disagree.
+ * database (the SQLite file, or PostgreSQL shared by every instance) holds the truth, so the two
+ * paths cannot disagree.
  *
  * @example
  * const { api, close } = await connectAdmin(context, { config: undefined });
@@ -32,17 +32,14 @@ export async function connectAdmin(
     if (await client.ping()) return { api: client, close: () => client.close(), via: 'socket' };
     await client.close();
   }
-  const db = openStateDb(config, home);
-  const keys = new SqliteKeyStore(db);
+  const state = await openStateStores(config, home);
   const defaults = config.keys.default_policy;
   return {
     api: {
-      keys: new LocalKeysApi(keys, defaults),
-      usage: new LocalUsageApi(new SqliteUsageStore(db), quotaResolver(keys, defaults)),
+      keys: new LocalKeysApi(state.keys, defaults),
+      usage: new LocalUsageApi(state.usage, quotaResolver(state.keys, defaults)),
     },
-    close: () => {
-      db.close();
-    },
+    close: () => state.close(),
     via: 'database',
   };
 }

@@ -5,10 +5,6 @@ import { NodexError } from '../core/errors.js';
 import type { KeyStore } from '../store/key-store.js';
 import type { LimitStore } from '../store/limit-store.js';
 import { LocalLimitStore } from '../store/local/local-limit-store.js';
-import { nodexDbPath, openNodexDb } from '../store/sqlite/nodex-db.js';
-import type { SqliteDb } from '../store/sqlite/open-sqlite.js';
-import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
-import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store.js';
 import type { UsageStore } from '../store/usage-store.js';
 import type { AdminApi, KeysApi } from './admin/admin-api.js';
 import { effectivePolicy, LocalKeysApi } from './admin/key-admin.js';
@@ -18,6 +14,7 @@ import { Limiter } from './limits/limiter.js';
 import { Meter } from './metering/meter.js';
 import { createTokenMeter } from './payments/payments.js';
 import type { TokenMeterClient } from './payments/token-meter.js';
+import { openStateStores } from './state-stores.js';
 
 /** Everything stateful the gateway runs on: stores, the authenticator, limiter, meter, payments. */
 export interface GatewayServices {
@@ -66,17 +63,6 @@ export function quotaResolver(
   };
 }
 
-/** The database the config names: `state.path`, else `NODEX_HOME/nodex.db` (SQLite only, for now). */
-export function openStateDb(config: NodexConfig, home: string): SqliteDb {
-  if (config.state.driver !== 'sqlite')
-    throw new NodexError(
-      'config_invalid',
-      `state.driver "${config.state.driver}" is not supported yet: use sqlite`,
-    );
-  const configured = config.state.path ? resolve(expandHome(config.state.path)) : undefined;
-  return openNodexDb(nodexDbPath(home, configured));
-}
-
 /**
  * The admin socket: `server.admin_socket` (with `~` expanded), else `NODEX_HOME/admin.sock`;
  * undefined when it is set to `""` (no socket).
@@ -122,16 +108,18 @@ function invalidating(api: KeysApi, auth: KeyAuthenticator): KeysApi {
  * const services = openGatewayServices(config, { home: nodexHome(process.env) });
  * const gateway = createGateway({ config, providers, log, version, services });
  */
-export function openGatewayServices(config: NodexConfig, options: ServicesOptions): GatewayServices {
+export async function openGatewayServices(
+  config: NodexConfig,
+  options: ServicesOptions,
+): Promise<GatewayServices> {
   if (config.limits.driver !== 'local')
     throw new NodexError(
       'config_invalid',
       `limits.driver "${config.limits.driver}" is not supported yet: use local`,
     );
   const onError = options.onError ?? (() => undefined);
-  const db = openStateDb(config, options.home);
-  const keys = new SqliteKeyStore(db);
-  const usage = new SqliteUsageStore(db);
+  const state = await openStateStores(config, options.home, (error) => onError(error, 'database connection'));
+  const { keys, usage } = state;
   const limits = new LocalLimitStore();
   const defaults: KeyPolicy = config.keys.default_policy;
   const quotaOf = quotaResolver(keys, defaults);
@@ -181,7 +169,7 @@ export function openGatewayServices(config: NodexConfig, options: ServicesOption
       await meter.close();
       await auth.close();
       await payments?.close();
-      db.close();
+      await state.close();
     },
   };
 }

@@ -73,7 +73,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
   const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
   const ownState = options.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'nodex-gw-')) : undefined;
   const stateDir = options.stateDir ?? ownState ?? '';
-  const services = openGatewayServices(config, { home: stateDir });
+  const services = await openGatewayServices(config, { home: stateDir });
   const gateway = createGateway({
     config,
     providers: { providers, entries, skipped: built.skipped },

@@ -62,7 +62,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     );
   }
   const home = nodexHome(io.env);
-  const services = openGatewayServices(config, {
+  const services = await openGatewayServices(config, {
     home,
     onError: (error, what) =>
       log.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed`),
