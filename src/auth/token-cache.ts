@@ -1,5 +1,6 @@
 import { NodexError } from '../core/errors.js';
 import type { CredentialStore, OAuthCredentials } from './credential-store.js';
+import { type RefreshLock, refreshLockName } from './refresh-lock.js';
 import type { AccessToken, TokenSource } from './token-source.js';
 
 export interface TokenCacheOptions<C extends OAuthCredentials> {
@@ -17,6 +18,12 @@ export interface TokenCacheOptions<C extends OAuthCredentials> {
   readonly onWarning?: (message: string) => void;
   /** Called after each successful refresh (the SDK's `onAuthRefresh` hook). */
   readonly onRefresh?: (credentials: C) => void;
+  /**
+   * Held around every refresh (named by `refreshLockName`) when other processes share these
+   * credentials, as gateway instances do: inside it the store is re-read, and tokens another holder
+   * saved meanwhile are adopted instead of spending the refresh token again.
+   */
+  readonly lock?: RefreshLock;
 }
 
 /** Resolves with `promise`, or rejects as soon as `signal` aborts (the shared work goes on for others). */
@@ -34,7 +41,9 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * Credentials as a function (DESIGN.md §4, wire.md §7 item 13): loads once from a store, refreshes
  * ahead of expiry with ONE refresh in flight however many callers wait, saves the rotated refresh
  * token before anyone gets the new access token, and on a dead refresh token re-reads the store,
- * because another process that shares it may have refreshed first.
+ * because another process that shares it may have refreshed first. With `lock`, refreshes are also
+ * single-flight across processes: take the lock, re-read the store, adopt what is there if it is
+ * newer and not due, else refresh and save; then release.
  *
  * @example
  * const source = new TokenCache({ store, refresh: (c) => refreshCodexCredentials(settings, c),
@@ -116,10 +125,18 @@ export class TokenCache<C extends OAuthCredentials> implements TokenSource {
 
   /** Single flight: every caller that finds the token due while a refresh runs joins that refresh. */
   private refreshOnce(stale: C): Promise<C> {
-    this.refreshing ??= this.refreshFrom(stale, true).finally(() => {
+    this.refreshing ??= this.refreshLocked(stale).finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  /** `refreshFrom` under the shared lock, when there is one; its first step re-reads the store. */
+  private refreshLocked(stale: C): Promise<C> {
+    const lock = this.options.lock;
+    if (!lock) return this.refreshFrom(stale, true);
+    const name = refreshLockName(this.options.provider, stale.accountId, this.description);
+    return lock.withLock(name, () => this.refreshFrom(stale, true));
   }
 
   /** The store's credentials when they differ from `stale` and belong to the same account. */

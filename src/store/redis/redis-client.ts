@@ -41,7 +41,7 @@ function checkUrl(url: string): void {
   if (protocol !== 'redis:' && protocol !== 'rediss:')
     throw new NodexError(
       'config_invalid',
-      `state.redis_url must be a redis:// or rediss:// URL (redis://:password@host:6379/0), got ${maskRedisUrl(url)}`,
+      `limits.url must be a redis:// or rediss:// URL (redis://:password@host:6379/0), got ${maskRedisUrl(url)}`,
     );
 }
 
