@@ -88,6 +88,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     keepaliveMs: config.server.keepalive_interval,
   };
   context.metrics.observeMeter(() => options.services.meter.stats());
+  context.metrics.observeLimits(options.services.limitsHealth);
   const app = Fastify({
     logger: false,
     bodyLimit: config.server.body_limit,

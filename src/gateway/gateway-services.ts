@@ -4,7 +4,6 @@ import type { KeyPolicy, NodexConfig } from '../config/schema.js';
 import { NodexError } from '../core/errors.js';
 import type { KeyStore } from '../store/key-store.js';
 import type { LimitStore } from '../store/limit-store.js';
-import { LocalLimitStore } from '../store/local/local-limit-store.js';
 import type { UsageStore } from '../store/usage-store.js';
 import type { AdminApi, KeysApi } from './admin/admin-api.js';
 import { effectivePolicy, LocalKeysApi } from './admin/key-admin.js';
@@ -14,6 +13,7 @@ import { Limiter } from './limits/limiter.js';
 import { Meter } from './metering/meter.js';
 import { createTokenMeter } from './payments/payments.js';
 import type { TokenMeterClient } from './payments/token-meter.js';
+import { type LimitsHealth, openSharedLimits, type SharedLock } from './shared-limits.js';
 import { openStateStores } from './state-stores.js';
 
 /** Everything stateful the gateway runs on: stores, the authenticator, limiter, meter, payments. */
@@ -25,8 +25,12 @@ export interface GatewayServices {
   readonly limiter: Limiter;
   readonly meter: Meter;
   readonly payments?: TokenMeterClient;
-  /** The admin API as the gateway serves it (key changes reach the authenticator at once). */
+  /** The admin API as the gateway serves it (key changes reach every instance's authenticator at once). */
   readonly admin: AdminApi;
+  /** Whether the limit store answers (`/metrics`). */
+  readonly limitsHealth: () => LimitsHealth;
+  /** With `limits.driver: redis`: one OAuth refresh at a time across instances (for the providers). */
+  readonly refreshLock?: SharedLock;
   /** The effective quota of a key id (static and any-key callers get the default policy's). */
   quotaOf(keyId: string): Promise<KeyQuota | undefined>;
   /** Flushes usage and last-used times, then closes the database. */
@@ -79,13 +83,22 @@ export function adminSocketPath(
   return configured === undefined ? join(nodexHome(env), 'admin.sock') : resolve(expandHome(configured, env));
 }
 
-/** Wraps the keys API so each change drops the authenticator's cached answer for that key. */
-function invalidating(api: KeysApi, auth: KeyAuthenticator): KeysApi {
+/**
+ * Wraps the keys API so each change drops the cached answer for that key, here and (through
+ * `broadcast`) on every other instance; a broadcast that fails is reported, the others' caches
+ * then expire within a second anyway.
+ */
+function invalidating(
+  api: KeysApi,
+  auth: KeyAuthenticator,
+  broadcast: (ids: readonly string[]) => Promise<void>,
+): KeysApi {
   const after =
     <A extends unknown[], R>(run: (id: string, ...rest: A) => Promise<R>) =>
     async (id: string, ...rest: A): Promise<R> => {
       const result = await run(id, ...rest);
       auth.invalidate(id);
+      await broadcast([id]);
       return result;
     };
   return {
@@ -100,27 +113,29 @@ function invalidating(api: KeysApi, auth: KeyAuthenticator): KeysApi {
 }
 
 /**
- * Opens the gateway's state on the embedded defaults: one SQLite file (`state.path`, else
- * `NODEX_HOME/nodex.db`) for keys and usage, in-process rate-limit counters (`limits.driver:
- * local`). PostgreSQL and Redis come with the multi-instance work and are refused here by name.
+ * Opens the gateway's state: keys and usage in one SQLite file (`state.path`, else
+ * `NODEX_HOME/nodex.db`) or PostgreSQL (`state.driver: postgres`); rate-limit and quota counters in
+ * process (`limits.driver: local`) or in Redis, which then also carries key changes to every
+ * instance and the OAuth refresh lock. An engine that cannot be reached fails this at start.
  *
  * @example
- * const services = openGatewayServices(config, { home: nodexHome(process.env) });
+ * const services = await openGatewayServices(config, { home: nodexHome(process.env) });
  * const gateway = createGateway({ config, providers, log, version, services });
  */
 export async function openGatewayServices(
   config: NodexConfig,
   options: ServicesOptions,
 ): Promise<GatewayServices> {
-  if (config.limits.driver !== 'local')
-    throw new NodexError(
-      'config_invalid',
-      `limits.driver "${config.limits.driver}" is not supported yet: use local`,
-    );
   const onError = options.onError ?? (() => undefined);
   const state = await openStateStores(config, options.home, (error) => onError(error, 'database connection'));
+  const shared = await openSharedLimits(config, { onError: (error) => onError(error, 'redis') }).catch(
+    async (error: unknown) => {
+      await state.close();
+      throw error;
+    },
+  );
   const { keys, usage } = state;
-  const limits = new LocalLimitStore();
+  const limits = shared.store;
   const defaults: KeyPolicy = config.keys.default_policy;
   const quotaOf = quotaResolver(keys, defaults);
   const auth = new KeyAuthenticator({
@@ -151,8 +166,15 @@ export async function openGatewayServices(
     onError: (error, info) => onError(error, `usage ${info.during} (attempt ${info.attempt})`),
   });
   const payments = createTokenMeter(config.payments);
+  const broadcast = async (ids: readonly string[]) => {
+    await shared.broadcast?.(ids).catch((error: unknown) => onError(error, 'key change broadcast'));
+  };
+  await shared.listen((ids) => {
+    if (ids === undefined) auth.invalidate();
+    else for (const id of ids) auth.invalidate(id);
+  });
   const admin: AdminApi = {
-    keys: invalidating(new LocalKeysApi(keys, defaults), auth),
+    keys: invalidating(new LocalKeysApi(keys, defaults), auth, broadcast),
     usage: new LocalUsageApi(usage, quotaOf),
   };
   return {
@@ -164,11 +186,14 @@ export async function openGatewayServices(
     meter,
     ...(payments ? { payments } : {}),
     admin,
+    limitsHealth: shared.health,
+    ...(shared.refreshLock ? { refreshLock: shared.refreshLock } : {}),
     quotaOf,
     close: async () => {
       await meter.close();
       await auth.close();
       await payments?.close();
+      await shared.close();
       await state.close();
     },
   };

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { MeterStats } from './metering/meter.js';
+import type { LimitsHealth } from './shared-limits.js';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -30,6 +31,26 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set(stats().failedFlushes);
+      },
+    });
+  }
+
+  /** Reports whether the limit store (Redis) answers, and the calls refused while it did not. */
+  observeLimits(health: () => LimitsHealth): void {
+    new Gauge({
+      name: 'nodex_limit_store_available',
+      help: 'Whether the rate-limit store answers (1) or limited requests fail closed (0)',
+      registers: [this.registry],
+      collect() {
+        this.set(health().available ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'nodex_limit_store_failures',
+      help: 'Rate-limit store calls refused because it could not be reached, since start',
+      registers: [this.registry],
+      collect() {
+        this.set(health().failures);
       },
     });
   }

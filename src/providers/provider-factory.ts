@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RefreshLock } from '../auth/refresh-lock.js';
 import type { Env } from '../config/paths.js';
 import type { Provider } from '../core/provider.js';
 
@@ -9,6 +10,8 @@ export interface ProviderBuildContext {
   readonly home: string;
   /** Non-fatal notices from a provider's setup or credentials (a refreshed token that could not be saved). */
   readonly onWarning?: (message: string) => void;
+  /** Held around each OAuth refresh: one at a time across gateway instances sharing a login. */
+  readonly refreshLock?: RefreshLock;
   /** Called after a provider refreshed its credentials. */
   readonly onAuthRefresh?: (info: { readonly provider: string; readonly accountId?: string }) => void;
 }

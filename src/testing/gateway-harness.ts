@@ -54,7 +54,14 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
     server: { allow_any_key: true, keepalive_interval: 0, shutdown_grace: 1000, ...server },
   });
   const env = { HOME: options.home ?? '/nonexistent-home', ...options.env };
-  const built = buildProviders(config, { env, home: `${env.HOME}/.nodex` });
+  const ownState = options.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'nodex-gw-')) : undefined;
+  const stateDir = options.stateDir ?? ownState ?? '';
+  const services = await openGatewayServices(config, { home: stateDir });
+  const built = buildProviders(config, {
+    env,
+    home: `${env.HOME}/.nodex`,
+    ...(services.refreshLock ? { refreshLock: services.refreshLock } : {}),
+  });
   const providers = new Map(built.providers);
   for (const provider of options.providers ?? []) providers.set(provider.id, provider);
   const entries = [
@@ -71,9 +78,6 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
     },
   });
   const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  const ownState = options.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'nodex-gw-')) : undefined;
-  const stateDir = options.stateDir ?? ownState ?? '';
-  const services = await openGatewayServices(config, { home: stateDir });
   const gateway = createGateway({
     config,
     providers: { providers, entries, skipped: built.skipped },

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Env } from '../../config/paths.js';
+import type { RefreshLock } from '../refresh-lock.js';
 import { TokenCache } from '../token-cache.js';
 import type { TokenSource } from '../token-source.js';
 import { CLAUDE_LOGIN_HINT } from './claude-credential-error.js';
@@ -17,6 +18,8 @@ export interface ClaudeTokenSourceOptions {
   readonly now?: () => number;
   /** A refreshed token that could not be saved, and similar non-fatal problems. */
   readonly onWarning?: (message: string) => void;
+  /** Held around each refresh, so instances sharing this login refresh one at a time. */
+  readonly lock?: RefreshLock;
   /** Called after each successful refresh. */
   readonly onRefresh?: () => void;
 }
@@ -51,6 +54,7 @@ export function createClaudeTokenSource(options: ClaudeTokenSourceOptions): Toke
     provider: 'anthropic',
     ...(options.now ? { now: options.now } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.lock ? { lock: options.lock } : {}),
     ...(options.onRefresh ? { onRefresh: () => options.onRefresh?.() } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Env } from '../../config/paths.js';
 import type { KeyringProbe } from '../keyring.js';
+import type { RefreshLock } from '../refresh-lock.js';
 import { TokenCache } from '../token-cache.js';
 import type { TokenSource } from '../token-source.js';
 import { findCodexCredentialStore } from './codex-credential-sources.js';
@@ -18,6 +19,8 @@ export interface CodexTokenSourceOptions {
   readonly now?: () => number;
   /** A refreshed token that could not be saved, and similar non-fatal problems. */
   readonly onWarning?: (message: string) => void;
+  /** Held around each refresh, so instances sharing this login refresh one at a time. */
+  readonly lock?: RefreshLock;
   /** Called after each successful refresh, with the (non-secret) account id. */
   readonly onRefresh?: (info: { readonly accountId?: string }) => void;
 }
@@ -57,6 +60,7 @@ export function createCodexTokenSource(options: CodexTokenSourceOptions): TokenS
     provider: 'codex',
     ...(options.now ? { now: options.now } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.lock ? { lock: options.lock } : {}),
     ...(options.onRefresh
       ? {
           onRefresh: (c: { accountId?: string }) =>

@@ -43,11 +43,19 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
   const { config } = loaded;
   const log = createLogger({ level: config.log.level });
   for (const warning of loaded.warnings) log.warn(`config ${warning}`);
+  const home = nodexHome(io.env);
+  // State first: an unreachable database or Redis stops here, and providers get the refresh lock.
+  const services = await openGatewayServices(config, {
+    home,
+    onError: (error, what) =>
+      log.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed`),
+  });
   const providers = buildProviders(config, {
     env: io.env,
-    home: nodexHome(io.env),
+    home,
     configPath: loaded.path,
     onWarning: (message) => log.warn(message),
+    ...(services.refreshLock ? { refreshLock: services.refreshLock } : {}),
   });
   for (const skip of providers.skipped)
     log.info({ provider: skip.id }, `provider ${skip.id} not available: ${skip.reason}`);
@@ -61,12 +69,6 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
       'warning: no API keys configured (server.api_keys): every request will get 401; add one, or use --allow-any-key for local development\n',
     );
   }
-  const home = nodexHome(io.env);
-  const services = await openGatewayServices(config, {
-    home,
-    onError: (error, what) =>
-      log.warn({ error: error instanceof Error ? error.message : String(error) }, `${what} failed`),
-  });
   const socket = adminSocketPath(config, io.env);
   const adminToken = io.env[config.server.admin_token_env];
   const gateway = createGateway({

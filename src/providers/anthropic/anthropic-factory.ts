@@ -81,6 +81,7 @@ export const anthropicFactory: ProviderFactory<AnthropicOptions> = {
             env,
             home: context.home,
             ...(context.onWarning ? { onWarning: context.onWarning } : {}),
+            ...(context.refreshLock ? { lock: context.refreshLock } : {}),
             ...(context.onAuthRefresh ? { onRefresh: () => context.onAuthRefresh?.({ provider: id }) } : {}),
           });
     const apiKey = options.auth === 'oauth' ? undefined : env[options.api_key_env]?.trim() || undefined;

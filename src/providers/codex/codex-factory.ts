@@ -45,6 +45,7 @@ export const codexFactory: ProviderFactory<CodexOptions> = {
       env: context.env,
       home: context.home,
       ...(context.onWarning ? { onWarning: context.onWarning } : {}),
+      ...(context.refreshLock ? { lock: context.refreshLock } : {}),
       ...(context.onAuthRefresh
         ? { onRefresh: (info) => context.onAuthRefresh?.({ provider: id, ...info }) }
         : {}),
