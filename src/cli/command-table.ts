@@ -9,7 +9,9 @@ import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerModels } from './commands/models.js';
 import { registerProbe } from './commands/probe.js';
+import { registerReplay } from './commands/replay.js';
 import { registerServe } from './commands/serve.js';
+import { registerTail } from './commands/tail.js';
 import { registerUsage } from './commands/usage.js';
 import type { CommandContext } from './run-cli.js';
 
@@ -26,4 +28,6 @@ export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext)
   registerProbe,
   (program, context) => registerKeys(program, context, connectAdmin),
   (program, context) => registerUsage(program, context, connectAdmin),
+  registerReplay,
+  registerTail,
 ];

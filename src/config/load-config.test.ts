@@ -155,12 +155,14 @@ describe('maskSecrets', () => {
         state: { url: 'postgres://nodex:hunter2@db:5432/nodex' },
         admin_token: 'tok',
         list: [{ secret: 's' }],
+        telemetry: { headers: { Authorization: 'Bearer otlp-secret', 'x-team': 'abc' } },
       }),
     ).toEqual({
       providers: { x: { api_key: '***', api_key_env: 'X_KEY', base_url: 'http://h/v1' } },
       state: { url: 'postgres://nodex:***@db:5432/nodex' },
       admin_token: '***',
       list: [{ secret: '***' }],
+      telemetry: { headers: { Authorization: '***', 'x-team': '***' } },
     });
   });
 });

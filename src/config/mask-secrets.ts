@@ -7,8 +7,8 @@ function maskUrl(value: string): string {
 
 /**
  * A copy of a config value with secrets replaced by `***`: values under keys that name a secret
- * (`api_key`, `admin_token`, …, but not `api_key_env`, which names a variable) and passwords inside
- * URLs.
+ * (`api_key`, `admin_token`, …, but not `api_key_env`, which names a variable), every value of a
+ * `headers` map, and passwords inside URLs.
  *
  * @example
  * maskSecrets({ api_key: 'sk-123', api_key_env: 'KEY' }); // { api_key: '***', api_key_env: 'KEY' }
@@ -17,7 +17,10 @@ export function maskSecrets(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item, key));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskSecrets(v, k);
+    // Any header may carry a credential (`Authorization`, `x-honeycomb-team`): mask them all.
+    const allSecret = /(^|_)headers$/i.test(key);
+    for (const [k, v] of Object.entries(value))
+      out[k] = allSecret && typeof v === 'string' && v !== '' ? '***' : maskSecrets(v, k);
     return out;
   }
   if (typeof value === 'string') {

@@ -23,6 +23,36 @@ const listen = z
   .string()
   .regex(/^[^\s:]*:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:39001');
 
+/** A JSONL file the gateway appends to (trace, audit), rotated by size: `file`, `file.1` … */
+function observeFile(path: string, maxBytes: number) {
+  return z.strictObject({
+    /** `~` is expanded; a relative path is under NODEX_HOME. */
+    path: z.string().min(1).default(path),
+    /** Rotate once the file would grow past this size. */
+    max_bytes: byteSize.default(maxBytes),
+    /** Files kept at most, the live one included (`file.1` is the newest rotated one). */
+    max_files: z.number().int().min(1).max(100).default(5),
+  });
+}
+
+/** `server.trace`: every phase of every request, secrets redacted (off unless the section is set). */
+export const TraceSchema = observeFile('trace.jsonl', 25 * 1024 * 1024).extend({
+  /** A body (or event) larger than this once serialized is cut, with a marker. */
+  max_body: byteSize.default(256 * 1024),
+});
+
+/** `server.audit`: one line per request on every route (off unless the section is set). */
+export const AuditSchema = observeFile('audit.jsonl', 10 * 1024 * 1024);
+
+/** `telemetry`: OpenTelemetry spans over OTLP/HTTP (off unless `otlp_endpoint` is set). */
+export const TelemetrySchema = z.strictObject({
+  /** `http://collector:4318` (`/v1/traces` is added) or the full traces URL. */
+  otlp_endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  service_name: z.string().min(1).default('nodex'),
+  /** Extra headers on every export (a collector's auth token, say). */
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
 export const ServerSchema = z.strictObject({
   listen: listen.default('127.0.0.1:39001'),
   /** The admin API's unix socket (0600); default `NODEX_HOME/admin.sock`; `""` turns it off. */
@@ -47,6 +77,10 @@ export const ServerSchema = z.strictObject({
   max_retries: z.number().int().min(0).max(10).default(2),
   /** Per-session caches for Responses clients (recent tool calls, instructions). */
   session_ttl: duration.default(6 * 3_600_000),
+  /** Request traces (JSONL): off unless set. */
+  trace: TraceSchema.optional(),
+  /** The audit log (JSONL): off unless set. */
+  audit: AuditSchema.optional(),
 });
 
 export const ExecSchema = z.strictObject({
@@ -134,6 +168,7 @@ export const ConfigSchema = z.strictObject({
   usage: UsageSchema.default(UsageSchema.parse({})),
   payments: PaymentsSchema.default(PaymentsSchema.parse({})),
   log: LogSchema.default(LogSchema.parse({})),
+  telemetry: TelemetrySchema.default(TelemetrySchema.parse({})),
 });
 
 export type NodexConfig = z.output<typeof ConfigSchema>;

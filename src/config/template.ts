@@ -12,6 +12,8 @@ server:
   # allow_any_key: false       # development only: any key, or none, is accepted
   # admin_socket: ~/.nodex/admin.sock   # the admin API (0600); "" turns it off
   # admin_listen: 127.0.0.1:39002       # admin API on TCP too, behind $NODEX_ADMIN_TOKEN
+  # trace: { path: trace.jsonl, max_bytes: 25mb, max_files: 5, max_body: 256kb }  # every request phase (nodex replay)
+  # audit: { path: audit.jsonl, max_bytes: 10mb, max_files: 5 }                    # one line per request (nodex tail)
 
 exec:
   model: gpt-5.5               # nodex exec default model (an alias works too)
@@ -52,4 +54,9 @@ payments:
 
 log:
   level: info                  # trace | debug | info | warn | error | fatal | silent
+
+telemetry:                     # OpenTelemetry spans over OTLP/HTTP; off without an endpoint
+  # otlp_endpoint: http://127.0.0.1:4318
+  service_name: nodex
+  # headers: {}                # e.g. a collector's auth header
 `;

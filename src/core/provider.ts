@@ -36,6 +36,12 @@ export interface UpstreamRequestRecord {
   readonly body: unknown;
 }
 
+/** One upstream SSE event as parsed (`event:` name and JSON data), for traces. */
+export interface UpstreamEventRecord {
+  readonly event?: string;
+  readonly data: unknown;
+}
+
 /** Per-call context: cancellation, warnings, and per-request overrides. */
 export interface ProviderCallContext {
   /** Aborting it cancels the upstream request and ends the stream. */
@@ -43,6 +49,8 @@ export interface ProviderCallContext {
   readonly onWarning?: WarningSink;
   /** Called once with the request as sent upstream, before sending. */
   readonly onUpstreamRequest?: (record: UpstreamRequestRecord) => void;
+  /** Called with each upstream SSE event as parsed, before it is decoded (gateway traces). */
+  readonly onUpstreamEvent?: (event: UpstreamEventRecord) => void;
   /** A per-request upstream API key (`X-Provider-Key`, `--provider-key`). */
   readonly providerKey?: string;
   readonly requestId?: string;

@@ -13,6 +13,7 @@ import type { GatewayServices } from './gateway-services.js';
 import { Inflight } from './inflight.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { GatewayObserver } from './observe/gateway-observer.js';
 import { authenticateRequest } from './request-caller.js';
 import { requestIdFrom } from './request-id.js';
 import { ResponseHistory } from './response-history.js';
@@ -98,6 +99,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Traces, audit, telemetry (when configured): their hooks go first, so refused requests are seen.
+  const observer = GatewayObserver.create({
+    config,
+    log,
+    version: options.version,
+    authenticate: (headers) => options.services.auth.authenticate(headers),
+  });
+  observer?.register(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     const protocol = (req.routeOptions.config as { protocol?: ClientProtocol } | undefined)?.protocol;
@@ -129,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       adminServer = await startAdmin(options);
       if (adminServer?.socketPath) admin.socketPath = adminServer.socketPath;
       if (adminServer?.url) admin.url = adminServer.url;
+      await observer?.ready;
       await app.listen({ host, port });
       const address = app.server.address();
       const bound = typeof address === 'object' && address ? address.port : port;
@@ -153,6 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         clearInterval(sweep);
         // In-flight requests are done: their usage is flushed, then the database closes.
         await adminServer?.close();
+        await observer?.close();
         await options.services.close();
       }
     },

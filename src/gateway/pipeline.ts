@@ -4,6 +4,7 @@ import type { CanonicalRequest } from '../core/request.js';
 import type { ClientProtocol, DecodedClientRequest, EncodeContext } from '../protocols/client-protocol.js';
 import { logRequest } from './access-log.js';
 import type { GatewayContext } from './gateway-context.js';
+import { observationOf } from './observe/gateway-observer.js';
 import { paymentChallenge } from './payments/payments.js';
 import { peekFirstContent } from './peek.js';
 import { awaitsPayment, callerOf } from './request-caller.js';
@@ -21,7 +22,8 @@ export type { RequestState, RouteHooks } from './request-state.js';
  * balance or payment challenge, tpm and quota reservation) → provider call (retries before the
  * first byte) → peek → encode (stream or response; usage committed before the last bytes) → log.
  * Errors before the first byte are answered in the protocol's own shape with the right status;
- * after it, they become the protocol's error event.
+ * after it, they become the protocol's error event. When traces, the audit log or telemetry are
+ * on (observe/), each step is also reported to the request's observation.
  */
 export async function runPipeline(
   protocol: ClientProtocol,
@@ -40,6 +42,9 @@ export async function runPipeline(
     warnings: [],
     limitHeaders: {},
   };
+  // Traces, audit, telemetry: undefined (and free) unless configured.
+  const seen = observationOf(http);
+  seen?.attach(state);
   const controller = new AbortController();
   const untrack = ctx.inflight.track(controller);
   // The client leaving (before the response ends) cancels the upstream (DESIGN.md §3).
@@ -79,18 +84,29 @@ export async function runPipeline(
       requestId: state.id,
       ...(decoded.extras ? { extras: decoded.extras } : {}),
     };
-    const iterator = target.provider
+    seen?.canonical(request, target.provider.id);
+    const upstream = target.provider
       .stream(request, {
         signal: controller.signal,
         requestId: state.id,
         maxRetries: ctx.maxRetries,
         onWarning: (warning) => state.warnings.push(warning),
         ...providerKey(http),
+        ...seen?.callContext(),
       })
       [Symbol.asyncIterator]();
+    const iterator = seen ? seen.tapEvents(upstream) : upstream;
     const peeked = await peekFirstContent(iterator);
     state.firstContentAt = performance.now();
-    const exchange: Exchange = { protocol, reply, ctx, state, encode, signal: controller.signal, hooks };
+    const exchange: Exchange = {
+      protocol: seen ? seen.tapProtocol(protocol) : protocol,
+      reply,
+      ctx,
+      state,
+      encode,
+      signal: controller.signal,
+      hooks,
+    };
     const rest = peeked.ended ? undefined : iterator;
     if (decoded.stream) await sendStream(exchange, peeked.held, rest);
     else await sendResponse(exchange, peeked.held, rest);
@@ -102,6 +118,7 @@ export async function runPipeline(
     untrack();
     void commitUsage(ctx, state);
     logRequest(ctx, state);
+    seen?.finishState(state);
   }
 }
 

@@ -143,6 +143,7 @@ export async function openAnthropicStream(call: AnthropicCall): Promise<OpenAnth
     provider: call.provider,
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
+    ...(call.context.onUpstreamEvent ? { onEvent: call.context.onUpstreamEvent } : {}),
   });
   const held: StreamEvent[] = [];
   try {

@@ -105,6 +105,7 @@ export async function openCodexStream(call: CodexCall): Promise<OpenCodexStream>
     provider: call.provider,
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
+    ...(call.context.onUpstreamEvent ? { onEvent: call.context.onUpstreamEvent } : {}),
   });
   const held: StreamEvent[] = [];
   try {

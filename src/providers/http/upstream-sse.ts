@@ -16,7 +16,13 @@ export interface SseJsonEvent {
  */
 export async function* readSseJson(
   response: UpstreamResponse,
-  options: { readonly provider: string; readonly idleTimeoutMs?: number; readonly onWarning?: WarningSink },
+  options: {
+    readonly provider: string;
+    readonly idleTimeoutMs?: number;
+    readonly onWarning?: WarningSink;
+    /** Sees each event as parsed (ProviderCallContext.onUpstreamEvent). */
+    readonly onEvent?: (event: SseJsonEvent) => void;
+  },
 ): AsyncGenerator<SseJsonEvent> {
   try {
     for await (const message of parseSse(response.body)) {
@@ -29,9 +35,10 @@ export async function* readSseJson(
         });
         continue;
       }
-      yield decoded.event === undefined
-        ? { data: decoded.value }
-        : { event: decoded.event, data: decoded.value };
+      const event: SseJsonEvent =
+        decoded.event === undefined ? { data: decoded.value } : { event: decoded.event, data: decoded.value };
+      options.onEvent?.(event);
+      yield event;
     }
   } catch (error) {
     throw transportError(error, options.provider, options.idleTimeoutMs);

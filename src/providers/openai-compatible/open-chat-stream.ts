@@ -82,6 +82,7 @@ export async function openChatStream(call: ChatCall): Promise<OpenChatStream> {
     provider: call.provider,
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
+    ...(call.context.onUpstreamEvent ? { onEvent: call.context.onUpstreamEvent } : {}),
   });
   const held: StreamEvent[] = [];
   try {

@@ -17,7 +17,13 @@ export type ChatSseItem = { readonly kind: 'chunk'; readonly data: unknown } | {
  */
 export async function* readChatSse(
   response: UpstreamResponse,
-  options: { readonly provider: string; readonly idleTimeoutMs?: number; readonly onWarning?: WarningSink },
+  options: {
+    readonly provider: string;
+    readonly idleTimeoutMs?: number;
+    readonly onWarning?: WarningSink;
+    /** Sees each chunk as parsed (ProviderCallContext.onUpstreamEvent). */
+    readonly onEvent?: (event: { readonly data: unknown }) => void;
+  },
 ): AsyncGenerator<ChatSseItem> {
   try {
     for await (const message of parseSse(response.body)) {
@@ -33,6 +39,7 @@ export async function* readChatSse(
         });
         continue;
       }
+      options.onEvent?.({ data: decoded.value });
       yield { kind: 'chunk', data: decoded.value };
     }
   } catch (error) {
