@@ -45,9 +45,12 @@ describe('the nodex binary', () => {
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
-  it('--version', async () => {
+  it('--version and -v (the fast path), and --version among other flags (commander)', async () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' });
+    const version = { code: 0, stdout: `${manifest.version}\n`, stderr: '' };
+    expect(await run(['--version'])).toEqual(version);
+    expect(await run(['-v'])).toEqual(version);
+    expect(await run(['--config', join(dir.path, 'none.yaml'), '--version'])).toMatchObject({ code: 0 });
   });
 
   it('exec --mock --mock-mode text --prompt hi streams text and exits 0', async () => {
