@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.js';
 import { nodexHome } from '../config/paths.js';
-import { AdminClient } from '../gateway/admin/admin-client.js';
-import { LocalKeysApi } from '../gateway/admin/key-admin.js';
-import { LocalUsageApi } from '../gateway/admin/usage-admin.js';
-import { adminSocketPath, quotaResolver } from '../gateway/gateway-services.js';
-import { openStateStores } from '../gateway/state-stores.js';
 import type { AdminConnection } from './commands/usage.js';
 import type { CommandContext } from './run-cli.js';
 
@@ -26,6 +21,20 @@ export async function connectAdmin(
   const loaded = loadConfig({ path: globals.config, env: context.io.env });
   const { config } = loaded;
   const home = nodexHome(context.io.env);
+  // Loaded here, not at start: only `nodex keys` / `nodex usage` need the stores and the client.
+  const [
+    { AdminClient },
+    { LocalKeysApi },
+    { LocalUsageApi },
+    { adminSocketPath, quotaResolver },
+    { openStateStores },
+  ] = await Promise.all([
+    import('../gateway/admin/admin-client.js'),
+    import('../gateway/admin/key-admin.js'),
+    import('../gateway/admin/usage-admin.js'),
+    import('../gateway/gateway-services.js'),
+    import('../gateway/state-stores.js'),
+  ]);
   const socket = adminSocketPath(config, context.io.env);
   if (socket && existsSync(socket)) {
     const client = new AdminClient({ socketPath: socket }, { timeoutMs: 5000 });

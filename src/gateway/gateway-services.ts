@@ -150,16 +150,25 @@ export async function openGatewayServices(
     committedTokens: (keyId, windowMs, now) => usage.window(keyId, windowMs, now),
     onError: (error) => onError(error, 'rate-limit settle'),
   });
+  const windowCache = new Map<string, { readonly window: number | undefined; readonly at: number }>();
   const meter = new Meter({
     store: usage,
     history: config.usage.history,
     retentionMs: config.usage.retention,
     windowsFor: async (ids) => {
       const windows = new Map<string, number>();
+      const now = Date.now();
       for (const id of new Set(ids)) {
-        // A key that cannot be read keeps no window here; its tokens still reach the totals.
-        const quota = await quotaOf(id).catch(() => undefined);
-        if (quota) windows.set(id, quota.window);
+        // Read at most once a second per key (as the key cache): not once per usage batch.
+        let known = windowCache.get(id);
+        if (!known || now - known.at >= 1000) {
+          // A key that cannot be read keeps no window here; its tokens still reach the totals.
+          const quota = await quotaOf(id).catch(() => undefined);
+          known = { window: quota?.window, at: now };
+          windowCache.set(id, known);
+          if (windowCache.size > 10_000) windowCache.delete(windowCache.keys().next().value as string);
+        }
+        if (known.window !== undefined) windows.set(id, known.window);
       }
       return windows;
     },

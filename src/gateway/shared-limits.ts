@@ -2,10 +2,7 @@ import type { NodexConfig } from '../config/schema.js';
 import { NodexError } from '../core/errors.js';
 import type { LimitStore } from '../store/limit-store.js';
 import { LocalLimitStore } from '../store/local/local-limit-store.js';
-import { openRedis } from '../store/redis/redis-client.js';
-import { RedisKeyEvents } from '../store/redis/redis-key-events.js';
-import { RedisLimitStore } from '../store/redis/redis-limit-store.js';
-import { RedisRefreshLock } from '../store/redis/redis-lock.js';
+import type { RedisKeyEvents } from '../store/redis/redis-key-events.js';
 
 /** Whether the limit store answers, for `/metrics`. */
 export interface LimitsHealth {
@@ -68,6 +65,13 @@ export async function openSharedLimits(
       'config_invalid',
       'limits.driver is redis but limits.url is not set (redis://[:PASSWORD@]HOST:6379/0)',
     );
+  // ioredis loads only when Redis is configured: the embedded default starts without it.
+  const [{ openRedis }, { RedisKeyEvents }, { RedisLimitStore }, { RedisRefreshLock }] = await Promise.all([
+    import('../store/redis/redis-client.js'),
+    import('../store/redis/redis-key-events.js'),
+    import('../store/redis/redis-limit-store.js'),
+    import('../store/redis/redis-lock.js'),
+  ]);
   const client = await openRedis(url);
   client.on('error', (error: Error) => options.onError?.(error));
   const store = new RedisLimitStore(client);

@@ -3,10 +3,6 @@ import { expandHome } from '../config/paths.js';
 import type { NodexConfig } from '../config/schema.js';
 import { NodexError } from '../core/errors.js';
 import type { KeyStore } from '../store/key-store.js';
-import { openNodexPg } from '../store/postgres/nodex-pg.js';
-import { PgKeyStore } from '../store/postgres/pg-key-store.js';
-import { maskPgUrl } from '../store/postgres/pg-pool.js';
-import { PgUsageStore } from '../store/postgres/pg-usage-store.js';
 import { nodexDbPath, openNodexDb } from '../store/sqlite/nodex-db.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store.js';
@@ -44,6 +40,13 @@ export async function openStateStores(
         'config_invalid',
         'state.driver is postgres but state.url is not set (postgres://USER:PASSWORD@HOST:5432/DB)',
       );
+    // pg loads only when PostgreSQL is configured: the embedded default starts without it.
+    const [{ openNodexPg }, { PgKeyStore }, { maskPgUrl }, { PgUsageStore }] = await Promise.all([
+      import('../store/postgres/nodex-pg.js'),
+      import('../store/postgres/pg-key-store.js'),
+      import('../store/postgres/pg-pool.js'),
+      import('../store/postgres/pg-usage-store.js'),
+    ]);
     const pool = await openNodexPg(url, { onError });
     return {
       keys: new PgKeyStore(pool),

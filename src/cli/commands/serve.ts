@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { nodexHome } from '../../config/paths.js';
-import { createGateway } from '../../gateway/create-gateway.js';
-import { adminSocketPath, openGatewayServices } from '../../gateway/gateway-services.js';
-import { createLogger } from '../../gateway/logger.js';
 import { buildProviders } from '../../providers/registry.js';
 import { type CliIo, EXIT, type ExitCode } from '../io.js';
 import type { CommandContext } from '../run-cli.js';
@@ -41,6 +38,12 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<ExitCo
     },
   });
   const { config } = loaded;
+  // The gateway (fastify, stores, metrics) loads only for `serve`: other commands start faster.
+  const [{ createGateway }, { adminSocketPath, openGatewayServices }, { createLogger }] = await Promise.all([
+    import('../../gateway/create-gateway.js'),
+    import('../../gateway/gateway-services.js'),
+    import('../../gateway/logger.js'),
+  ]);
   const log = createLogger({ level: config.log.level });
   for (const warning of loaded.warnings) log.warn(`config ${warning}`);
   const home = nodexHome(io.env);

@@ -7,6 +7,8 @@ import { Agent } from 'undici';
 export const upstreamAgent = new Agent({
   keepAliveTimeout: 30_000,
   keepAliveMaxTimeout: 600_000,
-  connections: 256,
+  // Per origin. Streams hold a connection for their whole life: 1,024 concurrent streams to one
+  // provider must not queue inside the gateway (each idle socket costs a few KB).
+  connections: 1024,
   pipelining: 1,
 });
