@@ -1,5 +1,8 @@
 import type { SseMessage } from './parse-sse.js';
 
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
 export type SseJson =
   | { readonly kind: 'json'; readonly value: unknown; readonly event?: string }
   | { readonly kind: 'done' }
@@ -14,7 +17,10 @@ export type SseJson =
  * decodeSseJson({ data: '[DONE]' }); // { kind: 'done' }
  */
 export function decodeSseJson(message: SseMessage): SseJson {
-  const data = message.data.trim();
+  const raw = message.data;
+  // Nearly every payload is a bare JSON object: `{…}` has nothing to trim.
+  const data =
+    raw.charCodeAt(0) === OPEN_BRACE && raw.charCodeAt(raw.length - 1) === CLOSE_BRACE ? raw : raw.trim();
   if (data === '[DONE]') return { kind: 'done' };
   if (data === '') return { kind: 'invalid', data, reason: 'empty data' };
   try {

@@ -12,7 +12,8 @@ export const SSE_KEEP_ALIVE = ': keep-alive\n\n';
  * formatSse({ type: 'ping' }, 'ping'); // 'event: ping\ndata: {"type":"ping"}\n\n'
  */
 export function formatSse(data: unknown, event?: string): string {
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  if (typeof data !== 'string') return formatSseJson(JSON.stringify(data), event);
+  const text = data;
   const body = text.includes('\n')
     ? text
         .split('\n')
@@ -20,6 +21,17 @@ export function formatSse(data: unknown, event?: string): string {
         .join('\n')
     : `data: ${text}`;
   return event ? `event: ${event}\n${body}\n\n` : `${body}\n\n`;
+}
+
+/**
+ * Formats one SSE frame from JSON text (`JSON.stringify` output, or pieces of it): such text never
+ * holds a raw line break, so it needs no splitting over `data:` lines.
+ *
+ * @example
+ * formatSseJson('{"type":"ping"}', 'ping'); // 'event: ping\ndata: {"type":"ping"}\n\n'
+ */
+export function formatSseJson(json: string, event?: string): string {
+  return event ? `event: ${event}\ndata: ${json}\n\n` : `data: ${json}\n\n`;
 }
 
 /** Formats an SSE comment frame (`: text`). */

@@ -63,6 +63,8 @@ export interface FakeUpstream {
   script(script: Script): void;
   /** How many answers the client abandoned (closed the connection before the answer ended). */
   abandoned(): number;
+  /** How many TCP connections clients opened so far (keep-alive reuse shows as fewer than requests). */
+  connections(): number;
   /** Clears scripts and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -178,6 +180,7 @@ export async function startFakeUpstream(scripts: readonly Script[] = []): Promis
   }));
   const requests: RecordedRequest[] = [];
   let abandoned = 0;
+  let connections = 0;
   const sockets = new Set<Socket>();
   const closing = new AbortController();
   const server: Server = createServer((req, res) => {
@@ -211,6 +214,7 @@ export async function startFakeUpstream(scripts: readonly Script[] = []): Promis
   }
   server.on('connection', (socket) => {
     sockets.add(socket);
+    connections += 1;
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
@@ -227,6 +231,7 @@ export async function startFakeUpstream(scripts: readonly Script[] = []): Promis
       active.push({ ...script, remaining: script.times ?? Number.POSITIVE_INFINITY });
     },
     abandoned: () => abandoned,
+    connections: () => connections,
     reset: () => {
       active.length = 0;
       requests.length = 0;

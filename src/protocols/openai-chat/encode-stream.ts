@@ -64,10 +64,16 @@ export class ChatStreamEncoder implements StreamEncoder {
   #reasoningBreak = false;
   #itemDeltas = false;
   #summaryIndex: number | undefined;
+  /** `data: {"id":…,"choices":[{"index":0,"delta":` of this stream's chunks ('' until built). */
+  #prefix = '';
+  /** What follows `finish_reason` in every chunk: `}]}`, or `}],"usage":null}`. */
+  readonly #suffix: string;
 
   constructor(context: EncodeContext) {
     this.#context = context;
     this.#includeUsage = context.extras?.includeUsage === true;
+    // OpenAI sends `usage: null` on every other chunk when include_usage is on.
+    this.#suffix = this.#includeUsage ? '}],"usage":null}\n\n' : '}]}\n\n';
   }
 
   event(event: StreamEvent): string {
@@ -132,6 +138,7 @@ export class ChatStreamEncoder implements StreamEncoder {
     this.#started = true;
     this.#id = chatCompletionId(responseId ?? '', this.#context.requestId);
     this.#created = createdAt ?? Math.floor(Date.now() / 1000);
+    this.#prefix = '';
     return this.#chunk({ role: 'assistant', content: '', refusal: null });
   }
 
@@ -145,13 +152,18 @@ export class ChatStreamEncoder implements StreamEncoder {
     };
   }
 
+  /**
+   * One chunk frame: `{...head, choices: [{index: 0, delta, logprobs: null, finish_reason}]}` (plus
+   * `usage: null`), byte for byte what `formatSse` of that object gives, with the constant head
+   * serialised once per stream.
+   */
   #chunk(delta: Readonly<Record<string, unknown>>, finish: string | null = null): string {
-    return formatSse({
-      ...this.#head(),
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      // OpenAI sends `usage: null` on every other chunk when include_usage is on.
-      ...(this.#includeUsage ? { usage: null } : {}),
-    });
+    if (this.#prefix === '') {
+      const head = JSON.stringify(this.#head());
+      this.#prefix = `data: ${head.slice(0, -1)},"choices":[{"index":0,"delta":`;
+    }
+    const end = finish === null ? 'null' : JSON.stringify(finish);
+    return `${this.#prefix}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${end}${this.#suffix}`;
   }
 
   #reasoningDelta(event: ReasoningDeltaEvent): string {

@@ -3,7 +3,7 @@ import { errorEvent, errorFromEvent, NodexError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/events.js';
 import { assertNever } from '../../core/exhaustive.js';
 import type { OutputItem } from '../../core/response.js';
-import { formatSse } from '../../sse/write-sse.js';
+import { formatSse, formatSseJson } from '../../sse/write-sse.js';
 import type { EncodeContext, StreamEncoder } from '../client-protocol.js';
 import { encodeResponsesFailure } from './encode-error.js';
 import {
@@ -19,7 +19,11 @@ interface MessageState {
   readonly kind: 'message';
   readonly index: number;
   readonly id: string;
+  /** `"item_id":…,"output_index":…,"content_index":0,"delta":` of its text delta frames. */
+  readonly deltaHead: string;
 }
+
+const TEXT_DELTA = 'response.output_text.delta';
 
 interface ReasoningState {
   readonly kind: 'reasoning';
@@ -91,14 +95,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         this.#closeReasoning(out);
         const message = this.#text ?? this.#openMessage(out);
         if (event.delta !== '') {
-          out.push(
-            this.#frame('response.output_text.delta', {
-              ...this.#at(message),
-              content_index: 0,
-              delta: event.delta,
-              logprobs: [],
-            }),
-          );
+          // The hot path: what #frame gives for {...at, content_index: 0, delta, logprobs: []}.
+          const json = `{"type":"${TEXT_DELTA}","sequence_number":${this.#sequence++},${message.deltaHead}${JSON.stringify(event.delta)},"logprobs":[]}`;
+          out.push(formatSseJson(json, TEXT_DELTA));
         }
         break;
       }
@@ -179,11 +178,12 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       { ...snapshot, status: 'completed', output: [], output_text: '', usage: null, error: null },
       this.#context,
     );
-    const response = { ...body, status: 'in_progress', incomplete_details: null };
-    out.push(
-      this.#frame('response.created', { response }),
-      this.#frame('response.in_progress', { response }),
-    );
+    const response = JSON.stringify({ ...body, status: 'in_progress', incomplete_details: null });
+    // The same snapshot twice: serialised once (what #frame gives for `{ response }`).
+    for (const type of ['response.created', 'response.in_progress']) {
+      const json = `{"type":"${type}","sequence_number":${this.#sequence++},"response":${response}}`;
+      out.push(formatSseJson(json, type));
+    }
   }
 
   /** Announces the next output item with the id `encodeOutputItem` gives it at this index. */
@@ -213,7 +213,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   #openMessage(out: Frames): MessageState {
     const empty: OutputItem = { type: 'message', role: 'assistant', content: [] };
     const wire = { type: 'message', status: 'in_progress', role: 'assistant', content: [] };
-    const message: MessageState = { kind: 'message', ...this.#announce(out, empty, wire) };
+    const { index, id } = this.#announce(out, empty, wire);
+    const deltaHead = `"item_id":${JSON.stringify(id)},"output_index":${index},"content_index":0,"delta":`;
+    const message: MessageState = { kind: 'message', index, id, deltaHead };
     out.push(
       this.#frame('response.content_part.added', {
         ...this.#at(message),

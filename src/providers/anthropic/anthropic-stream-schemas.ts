@@ -4,7 +4,6 @@ import { z } from 'zod';
  * Zod schemas for the Messages SSE payloads nodex reads (wire.md §5.1; anthropic-sdk-typescript
  * `RawMessageStreamEvent`). Loose on unknown fields, strict on what the decoder relies on.
  */
-export const EventHeadSchema = z.looseObject({ type: z.string() });
 
 const count = z.number().nonnegative().nullish();
 

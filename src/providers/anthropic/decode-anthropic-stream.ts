@@ -6,6 +6,7 @@ import type { FinishReason } from '../../core/finish-reason.js';
 import type { QuotaSnapshot } from '../../core/quota.js';
 import { makeUsage, type TokenUsage } from '../../core/usage.js';
 import type { WarningSink } from '../../core/warnings.js';
+import { isObject, type JsonObject, nullishString } from '../http/json-shape.js';
 import { closeBlock, type OpenBlock, openToolBlock } from './anthropic-blocks.js';
 import { anthropicStreamError } from './anthropic-errors.js';
 import {
@@ -14,7 +15,6 @@ import {
   BlockStartSchema,
   BlockStopSchema,
   ErrorEnvelopeSchema,
-  EventHeadSchema,
   MessageDeltaSchema,
   MessageStartSchema,
 } from './anthropic-stream-schemas.js';
@@ -22,6 +22,20 @@ import { AnthropicToolIds, AnthropicToolNames } from './anthropic-tool-ids.js';
 
 type BlockStart = z.output<typeof BlockStartSchema>;
 type BlockDelta = z.output<typeof BlockDeltaSchema>;
+/** What `BlockDeltaSchema` accepts, without zod (the hot path: one per text or argument delta). */
+export function blockDelta(data: JsonObject): BlockDelta | undefined {
+  const delta = data.delta;
+  return Number.isSafeInteger(data.index) &&
+    isObject(delta) &&
+    typeof delta.type === 'string' &&
+    nullishString(delta.text) &&
+    nullishString(delta.thinking) &&
+    nullishString(delta.signature) &&
+    nullishString(delta.partial_json)
+    ? (data as BlockDelta)
+    : undefined;
+}
+
 type UsageKey = 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens';
 
 export interface AnthropicDecoderOptions {
@@ -105,13 +119,12 @@ export class AnthropicStreamDecoder {
 
   push(data: unknown): StreamEvent[] {
     if (this.#finished) return [];
-    const head = EventHeadSchema.safeParse(data);
-    if (!head.success) {
+    const type = isObject(data) ? data.type : undefined;
+    if (typeof type !== 'string') {
       this.#warnOnce('(no type)', `${this.#provider}: skipped an event without a type`);
       return [];
     }
     const out: StreamEvent[] = [];
-    const type = head.data.type;
     switch (type) {
       case 'message_start':
         this.#parse(MessageStartSchema, data, type, (e) => {
@@ -125,7 +138,7 @@ export class AnthropicStreamDecoder {
         this.#parse(BlockStartSchema, data, type, (e) => this.#open(out, e.index, e.content_block));
         break;
       case 'content_block_delta':
-        this.#parse(BlockDeltaSchema, data, type, (e) => this.#delta(out, e.index, e.delta));
+        this.#parse(BlockDeltaSchema, data, type, (e) => this.#delta(out, e.index, e.delta), blockDelta);
         break;
       case 'content_block_stop':
         this.#parse(BlockStopSchema, data, type, (e) => {
@@ -297,12 +310,20 @@ export class AnthropicStreamDecoder {
     if (!this.#started) this.#start(out, '');
   }
 
+  /** Checks `data` with `quick` when given (the hot events), else (or when it says no) with zod. */
   #parse<T>(
     schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } },
     data: unknown,
     type: string,
     handle: (event: T) => void,
+    quick?: (data: JsonObject) => T | undefined,
   ): void {
+    // `push` has checked that data is an object with a `type`.
+    const fast = quick?.(data as JsonObject);
+    if (fast !== undefined) {
+      handle(fast);
+      return;
+    }
     const parsed = schema.safeParse(data);
     if (parsed.success) handle(parsed.data);
     else this.#warnOnce(`invalid:${type}`, `${this.#provider}: skipped a malformed "${type}" event`);

@@ -144,6 +144,7 @@ export async function openAnthropicStream(call: AnthropicCall): Promise<OpenAnth
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
     ...(call.context.onUpstreamEvent ? { onEvent: call.context.onUpstreamEvent } : {}),
+    finished: () => decoder.finished,
   });
   const held: StreamEvent[] = [];
   try {

@@ -6,7 +6,6 @@ import { CodexErrorBodySchema } from './codex-errors.js';
  * §6.2). Loose: unknown fields (`sequence_number`, `obfuscation`, `logprobs`…) pass; strict only on
  * the fields the decoder relies on.
  */
-export const EventHeadSchema = z.looseObject({ type: z.string() });
 
 export const UsageSchema = z.looseObject({
   input_tokens: z.number().nullish(),

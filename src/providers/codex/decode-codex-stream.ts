@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { errorEvent, NodexError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/events.js';
 import { streamEvent } from '../../core/events.js';
@@ -5,6 +6,13 @@ import type { FinishReason } from '../../core/finish-reason.js';
 import type { QuotaSnapshot } from '../../core/quota.js';
 import { makeUsage } from '../../core/usage.js';
 import type { WarningSink } from '../../core/warnings.js';
+import {
+  isObject,
+  type JsonObject,
+  nullishCounts,
+  nullishNumber,
+  nullishString,
+} from '../http/json-shape.js';
 import { codexStreamError } from './codex-errors.js';
 import { CodexNames } from './codex-names.js';
 import { CodexOutputItems } from './codex-output-items.js';
@@ -14,10 +22,42 @@ import {
   CustomInputDoneEventSchema,
   DeltaEventSchema,
   ErrorEventSchema,
-  EventHeadSchema,
   OutputItemEventSchema,
   ResponseEventSchema,
 } from './codex-stream-schemas.js';
+
+type DeltaEvent = z.output<typeof DeltaEventSchema>;
+type ResponseEvent = z.output<typeof ResponseEventSchema>;
+
+/** What `DeltaEventSchema` accepts, without zod (the hot path: one per text or argument delta). */
+export function deltaEvent(data: JsonObject): DeltaEvent | undefined {
+  return typeof data.delta === 'string' && nullishString(data.item_id) && nullishNumber(data.summary_index)
+    ? (data as DeltaEvent)
+    : undefined;
+}
+
+/**
+ * What `ResponseEventSchema` accepts, for the common shapes (no `error`): large `created` and
+ * `completed` events are read in place instead of copied. Anything else goes to zod.
+ */
+export function responseEvent(data: JsonObject): ResponseEvent | undefined {
+  const response = data.response;
+  if (!isObject(response)) return undefined;
+  if (!nullishString(response.id) || !nullishString(response.model) || !nullishNumber(response.created_at))
+    return undefined;
+  if (response.output != null && !Array.isArray(response.output)) return undefined;
+  if (response.error != null) return undefined;
+  const details = response.incomplete_details;
+  if (details != null && !(isObject(details) && nullishString(details.reason))) return undefined;
+  const usage = response.usage;
+  if (usage != null) {
+    if (!nullishCounts(usage, ['input_tokens', 'output_tokens', 'total_tokens'])) return undefined;
+    const u = usage as JsonObject;
+    if (!nullishCounts(u.input_tokens_details, ['cached_tokens', 'cache_write_tokens'])) return undefined;
+    if (!nullishCounts(u.output_tokens_details, ['reasoning_tokens'])) return undefined;
+  }
+  return data as ResponseEvent;
+}
 
 export interface CodexDecoderOptions {
   /** Provider instance id, for messages and the quota snapshot. */
@@ -95,20 +135,20 @@ export class CodexStreamDecoder {
 
   push(data: unknown): StreamEvent[] {
     if (this.#finished) return [];
-    const head = EventHeadSchema.safeParse(data);
-    if (!head.success) {
+    const type = isObject(data) ? data.type : undefined;
+    if (typeof type !== 'string') {
       this.#warnOnce('(no type)', 'codex: skipped an event without a type');
       return [];
     }
-    const type = head.data.type;
+    const event = data as JsonObject;
     const out: StreamEvent[] = [];
     switch (type) {
       case 'response.created':
-        this.#parse(ResponseEventSchema, data, type, (e) => this.#start(out, e.response));
+        this.#parse(ResponseEventSchema, event, type, (e) => this.#start(out, e.response), responseEvent);
         break;
       case 'response.output_item.added':
       case 'response.output_item.done':
-        this.#parse(OutputItemEventSchema, data, type, (e) => {
+        this.#parse(OutputItemEventSchema, event, type, (e) => {
           this.#ensureStarted(out);
           const index = e.output_index ?? undefined;
           if (type === 'response.output_item.added') out.push(...this.#items.added(e.item, index));
@@ -117,41 +157,59 @@ export class CodexStreamDecoder {
         break;
       case 'response.output_text.delta':
       case 'response.refusal.delta':
-        this.#parse(DeltaEventSchema, data, type, (e) => {
-          this.#ensureStarted(out);
-          this.#items.textSeen(e.item_id ?? '');
-          out.push(streamEvent('text_delta', { delta: e.delta }));
-        });
+        this.#parse(
+          DeltaEventSchema,
+          event,
+          type,
+          (e) => {
+            this.#ensureStarted(out);
+            this.#items.textSeen(e.item_id ?? '');
+            out.push(streamEvent('text_delta', { delta: e.delta }));
+          },
+          deltaEvent,
+        );
         break;
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        this.#parse(DeltaEventSchema, data, type, (e) => {
-          this.#ensureStarted(out);
-          const summary = type === 'response.reasoning_summary_text.delta';
-          out.push(
-            streamEvent('reasoning_delta', {
-              delta: e.delta,
-              kind: summary ? 'summary' : 'text',
-              ...(summary ? { summary_index: e.summary_index ?? 0 } : {}),
-            }),
-          );
-        });
+        this.#parse(
+          DeltaEventSchema,
+          event,
+          type,
+          (e) => {
+            this.#ensureStarted(out);
+            const summary = type === 'response.reasoning_summary_text.delta';
+            out.push(
+              streamEvent('reasoning_delta', {
+                delta: e.delta,
+                kind: summary ? 'summary' : 'text',
+                ...(summary ? { summary_index: e.summary_index ?? 0 } : {}),
+              }),
+            );
+          },
+          deltaEvent,
+        );
         break;
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta':
-        this.#parse(DeltaEventSchema, data, type, (e) => {
-          this.#ensureStarted(out);
-          out.push(...this.#items.calls.delta(e.item_id ?? '', e.delta));
-        });
+        this.#parse(
+          DeltaEventSchema,
+          event,
+          type,
+          (e) => {
+            this.#ensureStarted(out);
+            out.push(...this.#items.calls.delta(e.item_id ?? '', e.delta));
+          },
+          deltaEvent,
+        );
         break;
       case 'response.function_call_arguments.done':
-        this.#parse(ArgumentsDoneEventSchema, data, type, (e) => {
+        this.#parse(ArgumentsDoneEventSchema, event, type, (e) => {
           this.#ensureStarted(out);
           out.push(...this.#items.calls.done(e.item_id, { name: e.name, text: e.arguments }));
         });
         break;
       case 'response.custom_tool_call_input.done':
-        this.#parse(CustomInputDoneEventSchema, data, type, (e) => {
+        this.#parse(CustomInputDoneEventSchema, event, type, (e) => {
           this.#ensureStarted(out);
           out.push(...this.#items.calls.done(e.item_id, { text: e.input, custom: true }));
         });
@@ -159,10 +217,16 @@ export class CodexStreamDecoder {
       case 'response.completed':
       case 'response.done':
       case 'response.incomplete':
-        this.#parse(ResponseEventSchema, data, type, (e) => this.#complete(out, e.response, type));
+        this.#parse(
+          ResponseEventSchema,
+          event,
+          type,
+          (e) => this.#complete(out, e.response, type),
+          responseEvent,
+        );
         break;
       case 'response.failed':
-        this.#parse(ResponseEventSchema, data, type, (e) => {
+        this.#parse(ResponseEventSchema, event, type, (e) => {
           this.#pushUsage(out, e.response);
           this.#fail(
             out,
@@ -172,7 +236,7 @@ export class CodexStreamDecoder {
         });
         break;
       case 'error':
-        this.#parse(ErrorEventSchema, data, type, (e) => {
+        this.#parse(ErrorEventSchema, event, type, (e) => {
           // Flat shape: its `type` is the event's own ("error"), not an error type.
           this.#fail(out, codexStreamError(e.error ?? { ...e, type: null }, this.#provider));
         });
@@ -200,12 +264,19 @@ export class CodexStreamDecoder {
     return out;
   }
 
+  /** Checks `data` with `quick` when given (the hot events), else (or when it says no) with zod. */
   #parse<T>(
     schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } },
-    data: unknown,
+    data: JsonObject,
     type: string,
     handle: (event: T) => void,
+    quick?: (data: JsonObject) => T | undefined,
   ): void {
+    const fast = quick?.(data);
+    if (fast !== undefined) {
+      handle(fast);
+      return;
+    }
     const parsed = schema.safeParse(data);
     if (parsed.success) handle(parsed.data);
     else this.#warnOnce(`invalid:${type}`, `codex: skipped a malformed "${type}" event`);

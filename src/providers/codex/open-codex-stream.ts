@@ -106,6 +106,7 @@ export async function openCodexStream(call: CodexCall): Promise<OpenCodexStream>
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
     ...(call.context.onUpstreamEvent ? { onEvent: call.context.onUpstreamEvent } : {}),
+    finished: () => decoder.finished,
   });
   const held: StreamEvent[] = [];
   try {

@@ -4,6 +4,14 @@ import { streamEvent } from '../../core/events.js';
 import type { FinishReason } from '../../core/finish-reason.js';
 import { makeUsage, type TokenUsage } from '../../core/usage.js';
 import type { WarningSink } from '../../core/warnings.js';
+import {
+  isObject,
+  type JsonObject,
+  nullishCounts,
+  nullishInt,
+  nullishNumber,
+  nullishString,
+} from '../http/json-shape.js';
 import { chatStreamError, parseChatErrorBody } from './chat-errors.js';
 import { type ChatChoice, type ChatChunk, ChatChunkSchema, type ChatUsage } from './chat-stream-schemas.js';
 import { ChatToolCalls } from './chat-tool-calls.js';
@@ -20,6 +28,65 @@ export interface ChatDecoderOptions {
 
 /** Index of the deprecated `delta.function_call` (one call, no id): never a real `tool_calls` index. */
 const LEGACY_FUNCTION_CALL = -1;
+
+/** `FunctionFragmentSchema` */
+function functionOk(value: unknown): boolean {
+  return value == null || (isObject(value) && nullishString(value.name) && nullishString(value.arguments));
+}
+
+/** `ToolCallFragmentSchema`; a fragment with `extra_content` is left to zod. */
+function fragmentOk(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    nullishInt(value.index) &&
+    nullishString(value.id) &&
+    nullishString(value.type) &&
+    functionOk(value.function) &&
+    value.extra_content == null
+  );
+}
+
+/** `ChoiceSchema` with its `DeltaSchema`. */
+function choiceOk(value: unknown): boolean {
+  if (!isObject(value) || !nullishInt(value.index) || !nullishString(value.finish_reason)) return false;
+  const delta = value.delta;
+  if (delta == null) return true;
+  if (!isObject(delta)) return false;
+  if (
+    !nullishString(delta.content) ||
+    !nullishString(delta.refusal) ||
+    !nullishString(delta.reasoning_content)
+  )
+    return false;
+  if (!functionOk(delta.function_call)) return false;
+  const calls = delta.tool_calls;
+  if (calls == null) return true;
+  if (!Array.isArray(calls)) return false;
+  for (const call of calls) if (!fragmentOk(call)) return false;
+  return true;
+}
+
+/**
+ * What `ChatChunkSchema` accepts, for chunks without an `error` (the hot path: one per delta),
+ * checked in place; anything else goes to zod, which reports malformed chunks as before.
+ */
+export function quickChunk(data: JsonObject): ChatChunk | undefined {
+  if (!nullishString(data.id) || !nullishString(data.model) || !nullishNumber(data.created)) return undefined;
+  if (data.error != null) return undefined;
+  const usage = data.usage;
+  if (usage != null) {
+    if (!nullishCounts(usage, ['prompt_tokens', 'completion_tokens', 'total_tokens'])) return undefined;
+    const u = usage as JsonObject;
+    if (!nullishCounts(u.prompt_tokens_details, ['cached_tokens'])) return undefined;
+    if (!nullishCounts(u.completion_tokens_details, ['reasoning_tokens'])) return undefined;
+  }
+  const choices = data.choices;
+  if (choices != null) {
+    if (!Array.isArray(choices)) return undefined;
+    for (const choice of choices) if (!choiceOk(choice)) return undefined;
+  }
+  return data as ChatChunk;
+}
 
 /**
  * The unified finish reason. Tool calls win over `stop` (Gemini answers `stop` with calls; wire.md
@@ -112,12 +179,15 @@ export class ChatStreamDecoder {
       else this.#warnOnce('array', `${this.#provider}: skipped a chunk that is a JSON array`);
       return out;
     }
-    const parsed = ChatChunkSchema.safeParse(data);
-    if (!parsed.success) {
-      this.#warnOnce('invalid', `${this.#provider}: skipped a malformed chunk`);
-      return out;
+    let chunk = isObject(data) ? quickChunk(data) : undefined;
+    if (chunk === undefined) {
+      const parsed = ChatChunkSchema.safeParse(data);
+      if (!parsed.success) {
+        this.#warnOnce('invalid', `${this.#provider}: skipped a malformed chunk`);
+        return out;
+      }
+      chunk = parsed.data;
     }
-    const chunk = parsed.data;
     if (chunk.error) {
       this.#fail(out, chatStreamError(chunk.error, this.#provider, this.#secrets));
       return out;

@@ -83,6 +83,7 @@ export async function openChatStream(call: ChatCall): Promise<OpenChatStream> {
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
     ...(call.context.onUpstreamEvent ? { onEvent: call.context.onUpstreamEvent } : {}),
+    finished: () => decoder.finished,
   });
   const held: StreamEvent[] = [];
   try {
