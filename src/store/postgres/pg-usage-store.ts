@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { RequestRow } from '../sqlite/usage-rows.js';
+import { HOURLY_SUMS, hourlyDeltas } from '../sqlite/usage-rows.js';
 import type {
   KeyWindow,
   RecordOptions,
@@ -9,15 +10,7 @@ import type {
   UsageTotals,
 } from '../usage-store.js';
 import { type Queryable, query, transaction } from './pg-query.js';
-import {
-  HOURLY_SUMS,
-  hourlyDeltas,
-  type PgRequestRow,
-  pgRequestParams,
-  pgText,
-  pgToRecord,
-  pgToTotals,
-} from './pg-usage-rows.js';
+import { type PgRequestRow, pgRequestParams, pgText, pgToRecord, pgToTotals } from './pg-usage-rows.js';
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_REQUEST_LIMIT = 100;

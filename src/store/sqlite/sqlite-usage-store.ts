@@ -8,7 +8,7 @@ import type {
   UsageTotals,
 } from '../usage-store.js';
 import type { SqliteDb } from './open-sqlite.js';
-import { type RequestRow, requestParams, toRecord, toTotals } from './usage-rows.js';
+import { hourlyDeltas, type RequestRow, requestParams, toRecord, toTotals } from './usage-rows.js';
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_REQUEST_LIMIT = 100;
@@ -20,58 +20,6 @@ function windowStartAt(start: number, windowMs: number, ts: number): number {
 }
 
 type Range = { since: number; until: number; key?: string };
-
-/** The figures one batch adds to one `usage_hourly` row. */
-interface HourlyRow {
-  hour: number;
-  key_id: string;
-  model: string;
-  provider: string;
-  account: string;
-  requests: number;
-  errors: number;
-  streamed: number;
-  input_tokens: number;
-  cached_input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  latency_ms: number;
-  ttft: number;
-}
-
-function addToHourly(rows: Map<string, HourlyRow>, p: RequestRow): void {
-  const hour = Math.floor(p.ts / HOUR_MS) * HOUR_MS;
-  const id = JSON.stringify([hour, p.key_id, p.model, p.provider, p.account]);
-  let row = rows.get(id);
-  if (!row) {
-    row = {
-      hour,
-      key_id: p.key_id,
-      model: p.model,
-      provider: p.provider,
-      account: p.account,
-      requests: 0,
-      errors: 0,
-      streamed: 0,
-      input_tokens: 0,
-      cached_input_tokens: 0,
-      output_tokens: 0,
-      reasoning_tokens: 0,
-      latency_ms: 0,
-      ttft: 0,
-    };
-    rows.set(id, row);
-  }
-  row.requests += 1;
-  row.errors += p.status >= 400 || p.error_code !== null ? 1 : 0;
-  row.streamed += p.stream;
-  row.input_tokens += p.input_tokens;
-  row.cached_input_tokens += p.cached_input_tokens;
-  row.output_tokens += p.output_tokens;
-  row.reasoning_tokens += p.reasoning_tokens;
-  row.latency_ms += p.latency_ms;
-  row.ttft += p.ttft_ms ?? 0;
-}
 
 /**
  * Usage in the nodex SQLite database (nodex-schema.ts). `record` writes a whole batch in one
@@ -114,7 +62,7 @@ export class SqliteUsageStore implements UsageStore {
     this.upsertHourly = db.prepare(`INSERT INTO usage_hourly (hour, key_id, model, provider, account,
       requests, errors, streamed, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
       latency_ms, ttft_ms) VALUES (@hour, @key_id, @model, @provider, @account, @requests, @errors,
-      @streamed, @input_tokens, @cached_input_tokens, @output_tokens, @reasoning_tokens, @latency_ms, @ttft)
+      @streamed, @input_tokens, @cached_input_tokens, @output_tokens, @reasoning_tokens, @latency_ms, @ttft_ms)
       ON CONFLICT (hour, key_id, model, provider, account) DO UPDATE SET ${sums}`);
     this.insertRequest = db.prepare(`INSERT OR IGNORE INTO usage_requests (request_id, ts, key_id, route,
       model, provider, account, status, error_code, stream, input_tokens, cached_input_tokens,
@@ -189,18 +137,18 @@ export class SqliteUsageStore implements UsageStore {
   /** One batch, inside the transaction: history rows, hourly totals, windows, balances. */
   private write(records: readonly UsageRecord[], options: RecordOptions): void {
     const byKey = new Map<string, { params: RequestRow[]; spent: number }>();
-    // One upsert per hourly row the batch touches, not per record (a busy turn is mostly one key).
-    const hourly = new Map<string, HourlyRow>();
+    const all: RequestRow[] = [];
     for (const record of records) {
       const params = requestParams(record);
+      all.push(params);
       if (options.history) this.insertRequest.run(params);
-      addToHourly(hourly, params);
       const key = byKey.get(params.key_id) ?? { params: [], spent: 0 };
       key.params.push(params);
       key.spent += params.input_tokens + params.output_tokens;
       byKey.set(params.key_id, key);
     }
-    for (const row of hourly.values()) this.upsertHourly.run(row);
+    // One upsert per hourly row the batch touches, not per record (a busy turn is mostly one key).
+    for (const row of hourlyDeltas(all, HOUR_MS)) this.upsertHourly.run(row);
     for (const [keyId, { params, spent }] of byKey) {
       const windowMs = options.windows.get(keyId);
       if (windowMs !== undefined && windowMs > 0) this.addToWindow(keyId, windowMs, params);

@@ -112,3 +112,68 @@ export function toTotals(row: Record<string, unknown>, byModel: boolean): UsageT
     ...(typeof row.last_ts === 'number' ? { last_ts: row.last_ts } : {}),
   };
 }
+
+/** The sums one batch adds to one `usage_hourly` row. */
+export interface HourlyDelta {
+  readonly hour: number;
+  readonly key_id: string;
+  readonly model: string;
+  readonly provider: string;
+  readonly account: string;
+  requests: number;
+  errors: number;
+  streamed: number;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  latency_ms: number;
+  ttft_ms: number;
+}
+
+/** The summed columns of HourlyDelta, in the order the upsert binds them. */
+export const HOURLY_SUMS = [
+  'requests',
+  'errors',
+  'streamed',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'latency_ms',
+  'ttft_ms',
+] as const;
+
+type HourlySum = (typeof HOURLY_SUMS)[number];
+
+/**
+ * A batch's records summed per hourly row, in one fixed order: every instance upserts (and so
+ * locks) the rows it shares with another in the same order, which keeps them from deadlocking, and
+ * no row appears twice in one upsert.
+ *
+ * @example
+ * hourlyDeltas(params, 3_600_000)[0]?.requests;
+ */
+export function hourlyDeltas(params: readonly RequestRow[], hourMs: number): HourlyDelta[] {
+  const rows = new Map<string, HourlyDelta>();
+  for (const p of params) {
+    const hour = Math.floor(p.ts / hourMs) * hourMs;
+    const id = JSON.stringify([hour, p.key_id, p.model, p.provider, p.account]);
+    let row = rows.get(id);
+    if (!row) {
+      const zero = Object.fromEntries(HOURLY_SUMS.map((name) => [name, 0])) as Record<HourlySum, number>;
+      row = { hour, key_id: p.key_id, model: p.model, provider: p.provider, account: p.account, ...zero };
+      rows.set(id, row);
+    }
+    row.requests += 1;
+    row.errors += p.status >= 400 || p.error_code !== null ? 1 : 0;
+    row.streamed += p.stream;
+    row.input_tokens += p.input_tokens;
+    row.cached_input_tokens += p.cached_input_tokens;
+    row.output_tokens += p.output_tokens;
+    row.reasoning_tokens += p.reasoning_tokens;
+    row.latency_ms += p.latency_ms;
+    row.ttft_ms += p.ttft_ms ?? 0;
+  }
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
