@@ -26,14 +26,16 @@ export async function connectAdmin(
     { AdminClient },
     { LocalKeysApi },
     { LocalUsageApi },
-    { adminSocketPath, quotaResolver },
+    { adminSocketPath, announcingChanges, quotaResolver },
     { openStateStores },
+    { openSharedLimits },
   ] = await Promise.all([
     import('../gateway/admin/admin-client.js'),
     import('../gateway/admin/key-admin.js'),
     import('../gateway/admin/usage-admin.js'),
     import('../gateway/gateway-services.js'),
     import('../gateway/state-stores.js'),
+    import('../gateway/shared-limits.js'),
   ]);
   const socket = adminSocketPath(config, context.io.env);
   if (socket && existsSync(socket)) {
@@ -43,12 +45,25 @@ export async function connectAdmin(
   }
   const state = await openStateStores(config, home);
   const defaults = config.keys.default_policy;
+  const local = new LocalKeysApi(state.keys, defaults);
+  // With Redis, running instances hear of the change at once (else within their 1 s key cache).
+  const shared =
+    config.limits.driver === 'redis'
+      ? await openSharedLimits(config).catch(async (error: unknown) => {
+          await state.close();
+          throw error;
+        })
+      : undefined;
+  const broadcast = shared?.broadcast;
   return {
     api: {
-      keys: new LocalKeysApi(state.keys, defaults),
+      keys: broadcast ? announcingChanges(local, (id) => broadcast([id])) : local,
       usage: new LocalUsageApi(state.usage, quotaResolver(state.keys, defaults)),
     },
-    close: () => state.close(),
+    close: async () => {
+      await shared?.close();
+      await state.close();
+    },
     via: 'database',
   };
 }

@@ -93,12 +93,25 @@ function invalidating(
   auth: KeyAuthenticator,
   broadcast: (ids: readonly string[]) => Promise<void>,
 ): KeysApi {
+  return announcingChanges(api, async (id) => {
+    auth.invalidate(id);
+    await broadcast([id]);
+  });
+}
+
+/**
+ * The keys API with `changed(id)` called after every change to a key (update, revoke, rotate,
+ * add-tokens), before the change's answer.
+ *
+ * @example
+ * const keys = announcingChanges(new LocalKeysApi(store, defaults), (id) => shared.broadcast([id]));
+ */
+export function announcingChanges(api: KeysApi, changed: (id: string) => Promise<void>): KeysApi {
   const after =
     <A extends unknown[], R>(run: (id: string, ...rest: A) => Promise<R>) =>
     async (id: string, ...rest: A): Promise<R> => {
       const result = await run(id, ...rest);
-      auth.invalidate(id);
-      await broadcast([id]);
+      await changed(id);
       return result;
     };
   return {

@@ -2,7 +2,7 @@ import type { NodexConfig } from '../config/schema.js';
 import { NodexError } from '../core/errors.js';
 import type { LimitStore } from '../store/limit-store.js';
 import { LocalLimitStore } from '../store/local/local-limit-store.js';
-import type { RedisKeyEvents } from '../store/redis/redis-key-events.js';
+import type { RedisKeyEvents as KeyEvents } from '../store/redis/redis-key-events.js';
 
 /** Whether the limit store answers, for `/metrics`. */
 export interface LimitsHealth {
@@ -75,13 +75,13 @@ export async function openSharedLimits(
   const client = await openRedis(url);
   client.on('error', (error: Error) => options.onError?.(error));
   const store = new RedisLimitStore(client);
-  let events: RedisKeyEvents | undefined;
+  let events: KeyEvents | undefined;
   return {
     store,
     health: () => ({ available: store.available, failures: store.failures }),
     refreshLock: new RedisRefreshLock(client),
     broadcast: async (ids) => {
-      await events?.publish(ids);
+      await RedisKeyEvents.publishOn(client, ids);
     },
     listen: async (onChange) => {
       events = await RedisKeyEvents.open(client, {

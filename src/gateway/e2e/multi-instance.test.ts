@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tempDir } from '../../testing/capture-io.js';
+import { runCli } from '../../cli/run-cli.js';
+import { captureIo, tempDir } from '../../testing/capture-io.js';
 import { type FakeCodex, startFakeCodex } from '../../testing/fake-codex.js';
 import { type FakeOpenAIAuth, startFakeOpenAIAuth } from '../../testing/fake-openai-auth.js';
 import { startGateway, type TestGateway } from '../../testing/gateway-harness.js';
@@ -16,6 +17,8 @@ import { type RedisServer, startRedisServer } from '../../testing/redis-server.j
 const pg = usePgServer();
 let redis: RedisServer;
 let cluster: TestGateway[] = [];
+/** The config every instance of the current cluster runs. */
+let shared: { state: unknown; limits: unknown } = { state: {}, limits: {} };
 const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
@@ -38,6 +41,7 @@ async function startCluster(extra: Record<string, unknown> = {}, env: Record<str
     state: { driver: 'postgres', url },
     limits: { driver: 'redis', url: redis.url },
   };
+  shared = config;
   // One at a time would hide a migration race: start them together, as a rollout does.
   cluster = await Promise.all([0, 1, 2].map(() => startGateway({ config, env })));
   return cluster;
@@ -124,6 +128,32 @@ describe('three instances sharing PostgreSQL and Redis', () => {
         { timeout: 1000, interval: 20 },
       );
     }
+  });
+
+  it('a key revoked by `nodex keys revoke` on the database is rejected by every instance at once', async () => {
+    const [a, b, c] = (await startCluster()) as [TestGateway, TestGateway, TestGateway];
+    const { key, record } = await a.services.admin.keys.add({ label: 'revoked from the CLI' });
+    for (const gw of [a, b, c]) expect((await chat(gw, key)).status).toBe(200);
+    // A machine with the same config and no gateway socket: the CLI works on PostgreSQL directly.
+    const home = tempDir('nodex-cluster-cli-');
+    cleanups.push(() => home.cleanup());
+    const configPath = join(home.path, 'nodex.yaml');
+    writeFileSync(
+      configPath,
+      JSON.stringify({ state: shared.state, limits: shared.limits, server: { admin_socket: '' } }),
+    );
+    const io = captureIo(home.path, { HOME: home.path, NODEX_HOME: home.path });
+    expect(await runCli(['--config', configPath, 'keys', 'revoke', record.id], io.io)).toBe(0);
+    // The caches were filled just now and would keep the key for most of a second: the broadcast
+    // is what makes all three refuse it long before that.
+    await Promise.all(
+      [a, b, c].map((gw) =>
+        vi.waitFor(async () => expect((await chat(gw, key)).status).toBe(401), {
+          timeout: 400,
+          interval: 20,
+        }),
+      ),
+    );
   });
 
   it('an expired OAuth token used by every instance at once is refreshed exactly once', async () => {

@@ -121,9 +121,24 @@ export class RedisKeyEvents {
    * lifetime still bounds how long a change takes to land.
    */
   async publish(ids: readonly string[]): Promise<number> {
+    return RedisKeyEvents.publishOn(this.publisher, ids, this.channel);
+  }
+
+  /**
+   * `publish` without listening: for a process that changes keys but serves nothing (`nodex keys`
+   * run against the database).
+   *
+   * @example
+   * await RedisKeyEvents.publishOn(client, ['k1a2b3c4d5e6']);
+   */
+  static async publishOn(
+    client: Redis,
+    ids: readonly string[],
+    channel = KEY_EVENTS_CHANNEL,
+  ): Promise<number> {
     if (ids.length === 0) return 0;
     try {
-      return await this.publisher.publish(this.channel, JSON.stringify({ ids }));
+      return await client.publish(channel, JSON.stringify({ ids }));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new NodexError('store_unavailable', `cannot publish key changes on Redis: ${reason}`, {
