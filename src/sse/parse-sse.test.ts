@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NodexError } from '../core/errors.js';
 import { fixtureText } from '../testing/fixtures.js';
-import { MAX_SSE_EVENT_BYTES, parseSse, parseSseText, type SseMessage } from './parse-sse.js';
+import { MAX_SSE_EVENT_BYTES, parseSse, parseSseChunks, parseSseText, type SseMessage } from './parse-sse.js';
 import { decodeSseJson } from './sse-json.js';
 import { formatSse, formatSseComment, SSE_DONE, SSE_KEEP_ALIVE } from './write-sse.js';
 
@@ -68,6 +68,54 @@ describe('parseSse', () => {
           expect((decoded.value as { type: string }).type).toBe(message.event);
       }
     }
+  });
+});
+
+async function collectChunks(chunks: readonly (string | Uint8Array)[]): Promise<SseMessage[][]> {
+  async function* source() {
+    yield* chunks;
+  }
+  const out: SseMessage[][] = [];
+  for await (const messages of parseSseChunks(source())) out.push(messages);
+  return out;
+}
+
+describe('parseSseChunks', () => {
+  it('yields every event of one network chunk as one array, in order', async () => {
+    const text = Array.from({ length: 100 }, (_, i) => `event: e${i}\ndata: {"n":${i}}\n\n`).join('');
+    const batches = await collectChunks([new TextEncoder().encode(text)]);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toEqual(
+      Array.from({ length: 100 }, (_, i) => ({ event: `e${i}`, data: `{"n":${i}}` })),
+    );
+  });
+
+  it('reassembles an event split across chunks (inside a multi-byte character too), with the chunk that completes it', async () => {
+    const bytes = new TextEncoder().encode('data: a\n\ndata: {"t":"héllo ✓"}\n\ndata: b\n\n');
+    const cut = bytes.indexOf(0xe2) + 1; // inside ✓ (3 bytes)
+    const batches = await collectChunks([bytes.slice(0, 12), bytes.slice(12, cut), bytes.slice(cut)]);
+    // The first chunk completes `a`; the second completes nothing (no empty batch); the third the rest.
+    expect(batches).toEqual([[{ data: 'a' }], [{ data: '{"t":"héllo ✓"}' }, { data: 'b' }]]);
+  });
+
+  it('gives the same events as parseSse for every fixture, cut into odd-sized chunks', async () => {
+    for (const name of ['codex-text.sse', 'anthropic-text.sse', 'chat-completions-text.sse']) {
+      const bytes = new TextEncoder().encode(fixtureText(name));
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; at += 37) chunks.push(bytes.slice(at, at + 37));
+      expect((await collectChunks(chunks)).flat()).toEqual(await collect(chunks));
+    }
+  });
+
+  it('dispatches a final event without its blank line and fails on an oversized event', async () => {
+    expect(await collectChunks(['data: first\n\ndata: la', 'st'])).toEqual([
+      [{ data: 'first' }],
+      [{ data: 'last' }],
+    ]);
+    const huge = `data: ${'x'.repeat(MAX_SSE_EVENT_BYTES + 10)}`;
+    await expect(collectChunks([huge])).rejects.toSatisfy(
+      (e) => NodexError.isInstance(e) && e.code === 'upstream_protocol',
+    );
   });
 });
 

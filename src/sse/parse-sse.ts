@@ -31,11 +31,26 @@ function overflow(): NodexError {
  * for await (const message of parseSse(response.body)) console.log(message.event, message.data);
  */
 export async function* parseSse(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseMessage> {
-  const queue: SseMessage[] = [];
+  for await (const messages of parseSseChunks(source)) yield* messages;
+}
+
+/**
+ * `parseSse` per network chunk: each chunk's complete events come out as one array (chunks that
+ * complete none yield nothing), so a reader pays one `await` per chunk rather than per event. An
+ * event split across chunks comes out with the chunk that completes it; the same parser, limits and
+ * end-of-stream rule as `parseSse`.
+ *
+ * @example
+ * for await (const messages of parseSseChunks(body)) for (const message of messages) handle(message);
+ */
+export async function* parseSseChunks(
+  source: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<SseMessage[]> {
+  let batch: SseMessage[] = [];
   let failure: NodexError | undefined;
   const parser = createParser({
     maxBufferSize: MAX_SSE_EVENT_BYTES,
-    onEvent: (message) => queue.push(toMessage(message)),
+    onEvent: (message) => batch.push(toMessage(message)),
     onError: (error) => {
       // Unknown fields and bad `retry:` values are legal noise; only an oversized event is fatal.
       if (error.type === 'max-buffer-size-exceeded') failure = overflow();
@@ -45,12 +60,16 @@ export async function* parseSse(source: AsyncIterable<Uint8Array | string>): Asy
   for await (const chunk of source) {
     parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     if (failure) throw failure;
-    while (queue.length > 0) yield queue.shift() as SseMessage;
+    if (batch.length > 0) {
+      const out = batch;
+      batch = [];
+      yield out;
+    }
   }
   // A final event without its blank line still counts (cut-off streams); a clean end adds nothing.
   parser.feed(`${decoder.decode()}\n\n`);
   if (failure) throw failure;
-  while (queue.length > 0) yield queue.shift() as SseMessage;
+  if (batch.length > 0) yield batch;
 }
 
 /**

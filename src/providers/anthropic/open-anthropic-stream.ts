@@ -4,7 +4,7 @@ import { NodexError } from '../../core/errors.js';
 import type { StreamEvent } from '../../core/events.js';
 import type { ProviderCallContext } from '../../core/provider.js';
 import { readBodyText, sendUpstream, type UpstreamResponse } from '../http/send-upstream.js';
-import { readSseJson, type SseJsonEvent } from '../http/upstream-sse.js';
+import { readSseJsonCursor, type SseBatchCursor, type SseJsonEvent } from '../http/upstream-sse.js';
 import { anthropicHttpError } from './anthropic-errors.js';
 import {
   type AnthropicCredential,
@@ -42,7 +42,8 @@ export interface AnthropicCall {
 /** A stream that has produced its first content event (or ended): safe to hand to the caller. */
 export interface OpenAnthropicStream {
   readonly held: readonly StreamEvent[];
-  readonly sse: AsyncGenerator<SseJsonEvent>;
+  /** The rest of the body, per network chunk. */
+  readonly sse: SseBatchCursor<SseJsonEvent>;
   readonly decoder: AnthropicStreamDecoder;
 }
 
@@ -139,7 +140,7 @@ export async function openAnthropicStream(call: AnthropicCall): Promise<OpenAnth
     ...(quota ? { quota } : {}),
     ...(onWarning ? { onWarning } : {}),
   });
-  const sse = readSseJson(response, {
+  const sse = readSseJsonCursor(response, {
     provider: call.provider,
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
@@ -149,13 +150,13 @@ export async function openAnthropicStream(call: AnthropicCall): Promise<OpenAnth
   const held: StreamEvent[] = [];
   try {
     for (;;) {
-      const next = await sse.next();
+      const next = sse.shift() ?? (await sse.next());
       held.push(...(next.done ? decoder.end() : decoder.push(next.value.data)));
       if (decoder.failure && !hasContent(held)) throw beforeContent(decoder.failure);
       if (next.done || committed(held)) return { held, sse, decoder };
     }
   } catch (error) {
-    await sse.return(undefined);
+    await sse.return();
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import type { TokenSource } from '../../auth/token-source.js';
 import type { StreamEvent } from '../../core/events.js';
 import type { ProviderCallContext } from '../../core/provider.js';
 import { readBodyText, sendUpstream, type UpstreamResponse } from '../http/send-upstream.js';
-import { readSseJson, type SseJsonEvent } from '../http/upstream-sse.js';
+import { readSseJsonCursor, type SseBatchCursor, type SseJsonEvent } from '../http/upstream-sse.js';
 import { codexHttpError } from './codex-errors.js';
 import { type CodexHeaderSettings, codexHeaders, redactCodexHeaders } from './codex-headers.js';
 import type { CodexNames } from './codex-names.js';
@@ -31,7 +31,8 @@ export interface CodexCall {
 export interface OpenCodexStream {
   /** Events decoded while peeking, to be yielded first. */
   readonly held: readonly StreamEvent[];
-  readonly sse: AsyncGenerator<SseJsonEvent>;
+  /** The rest of the body, per network chunk. */
+  readonly sse: SseBatchCursor<SseJsonEvent>;
   readonly decoder: CodexStreamDecoder;
 }
 
@@ -101,7 +102,7 @@ export async function openCodexStream(call: CodexCall): Promise<OpenCodexStream>
     ...(quota ? { quota } : {}),
     ...(onWarning ? { onWarning } : {}),
   });
-  const sse = readSseJson(response, {
+  const sse = readSseJsonCursor(response, {
     provider: call.provider,
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
@@ -111,13 +112,13 @@ export async function openCodexStream(call: CodexCall): Promise<OpenCodexStream>
   const held: StreamEvent[] = [];
   try {
     for (;;) {
-      const next = await sse.next();
+      const next = sse.shift() ?? (await sse.next());
       held.push(...(next.done ? decoder.end() : decoder.push(next.value.data)));
       if (decoder.failure && !hasContent(held)) throw decoder.failure;
       if (next.done || committed(held)) return { held, sse, decoder };
     }
   } catch (error) {
-    await sse.return(undefined);
+    await sse.return();
     throw error;
   }
 }

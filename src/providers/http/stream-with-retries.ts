@@ -3,12 +3,23 @@ import type { StreamEvent } from '../../core/events.js';
 import type { ProviderCallContext } from '../../core/provider.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 
+/**
+ * An upstream body's items, read per network chunk (`SseBatchCursor`): `shift()` takes the next
+ * item of the current chunk without an `await`, `next()` waits for the next chunk, `return()`
+ * releases the body.
+ */
+export interface UpstreamItems<Item> {
+  shift(): IteratorResult<Item> | undefined;
+  next(): Promise<IteratorResult<Item, undefined>>;
+  return(): Promise<void>;
+}
+
 /** An upstream stream after one successful, peeked attempt. */
 export interface OpenedUpstream<Item> {
   /** Events decoded while peeking, yielded first. */
   readonly held: readonly StreamEvent[];
   /** The rest of the upstream body. */
-  readonly sse: AsyncGenerator<Item>;
+  readonly sse: UpstreamItems<Item>;
   /** Whether the decoder has seen the end of the response. */
   readonly finished: () => boolean;
   /** Decodes one item, or the end of the body (`next.done`). */
@@ -46,11 +57,12 @@ export async function* streamWithRetries<Item>(
   const { sse } = opened;
   try {
     yield* opened.held;
-    while (!opened.finished()) yield* opened.decode(await sse.next());
+    // One `await` per network chunk: the items of a chunk already read are taken synchronously.
+    while (!opened.finished()) yield* opened.decode(sse.shift() ?? (await sse.next()));
   } catch (error) {
     if (signal?.aborted) return;
     yield errorEvent(toNodexError(error));
   } finally {
-    await sse.return(undefined);
+    await sse.return();
   }
 }

@@ -2,9 +2,9 @@ import { Agent } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NodexError } from '../../core/errors.js';
 import { type FakeUpstream, startFakeUpstream } from '../../testing/fake-upstream.js';
-import { readChatSse } from '../openai-compatible/read-chat-sse.js';
+import { readChatSse, readChatSseCursor } from '../openai-compatible/read-chat-sse.js';
 import { sendUpstream } from './send-upstream.js';
-import { readSseJson } from './upstream-sse.js';
+import { readSseJson, readSseJsonCursor } from './upstream-sse.js';
 
 let fake: FakeUpstream | undefined;
 let agent: Agent | undefined;
@@ -117,6 +117,75 @@ describe('readChatSse: releasing the upstream connection', () => {
     const upstream = await setup(frames(200, true), 20);
     const response = await open(upstream);
     for await (const item of readChatSse(response, { provider: 'test' })) if (item.kind === 'chunk') break;
+    expect(response.body.destroyed).toBe(true);
+    await vi.waitFor(() => expect(upstream.abandoned()).toBe(1));
+  });
+});
+
+describe('reading per network chunk', () => {
+  // One frame (one write, one chunk) carrying 50 events, then an event split over two paced writes.
+  const many = frames(50, false).join('');
+  const split = ['event: last\ndata: {"n"', ':"split"}\n\n'];
+
+  it('readSseJsonCursor: one await gives a whole chunk, taken in order; a split event is reassembled', async () => {
+    const upstream = await setup([many, ...split, 'data: [DONE]\n\n'], 15);
+    const response = await open(upstream);
+    const onEvent = vi.fn();
+    const sse = readSseJsonCursor(response, { provider: 'test', onEvent });
+    const seen: unknown[] = [];
+    const first = await sse.next();
+    if (!first.done) seen.push(first.value.data);
+    for (let item = sse.shift(); item && !item.done; item = sse.shift()) seen.push(item.value.data);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, n) => ({ n })));
+    const last = await sse.next();
+    expect(last.done ? undefined : last.value).toEqual({ event: 'last', data: { n: 'split' } });
+    expect(sse.shift()).toBeUndefined();
+    expect((await sse.next()).done).toBe(true);
+    expect(onEvent).toHaveBeenCalledTimes(51);
+    await sse.return();
+    await vi.waitFor(() => expect(response.body.closed).toBe(true));
+    expect(upstream.abandoned()).toBe(0);
+  });
+
+  it('readSseJson and readChatSse yield the same events, in order, from batched chunks', async () => {
+    const upstream = await setup([many, ...split, 'data: [DONE]\n\n'], 15);
+    const expected = [...Array.from({ length: 50 }, (_, n) => ({ n })), { n: 'split' }];
+    const seen: unknown[] = [];
+    for await (const event of readSseJson(await open(upstream), { provider: 'test' })) seen.push(event.data);
+    expect(seen).toEqual(expected);
+    const items: unknown[] = [];
+    for await (const item of readChatSse(await open(upstream), { provider: 'test' }))
+      items.push(item.kind === 'chunk' ? item.data : item.kind);
+    expect(items).toEqual([...expected, 'done']);
+    expect(upstream.abandoned()).toBe(0);
+  });
+
+  it('stops at [DONE] inside a chunk and keeps the connection', async () => {
+    const upstream = await setup([`${frames(3, true).join('')}data: {"n":"after"}\n\n`]);
+    for (let i = 0; i < 3; i++) {
+      const response = await open(upstream);
+      const sse = readChatSseCursor(response, { provider: 'test' });
+      const items: unknown[] = [];
+      for (;;) {
+        const next = sse.shift() ?? (await sse.next());
+        if (next.done) break;
+        items.push(next.value.kind === 'chunk' ? next.value.data : 'done');
+      }
+      expect(items).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, 'done']);
+      await sse.return();
+      await vi.waitFor(() => expect(response.body.closed).toBe(true));
+    }
+    expect(upstream.connections()).toBe(1);
+    expect(upstream.abandoned()).toBe(0);
+  });
+
+  it('a consumer that leaves in the middle of a chunk cancels the upstream call', async () => {
+    const upstream = await setup([many, ...frames(200, true)], 20);
+    const response = await open(upstream);
+    const sse = readSseJsonCursor(response, { provider: 'test', finished: () => false });
+    await sse.next();
+    sse.shift();
+    await sse.return();
     expect(response.body.destroyed).toBe(true);
     await vi.waitFor(() => expect(upstream.abandoned()).toBe(1));
   });

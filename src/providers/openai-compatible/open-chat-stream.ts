@@ -2,10 +2,11 @@ import type { Dispatcher } from 'undici';
 import type { StreamEvent } from '../../core/events.js';
 import type { ProviderCallContext } from '../../core/provider.js';
 import { readBodyText, sendUpstream } from '../http/send-upstream.js';
+import type { SseBatchCursor } from '../http/upstream-sse.js';
 import { chatHttpError } from './chat-errors.js';
 import type { ChatRequestBody } from './chat-wire.js';
 import { ChatStreamDecoder } from './decode-chat-stream.js';
-import { type ChatSseItem, readChatSse } from './read-chat-sse.js';
+import { type ChatSseItem, readChatSseCursor } from './read-chat-sse.js';
 
 /** One `stream()` call, shared by its attempts. */
 export interface ChatCall {
@@ -27,7 +28,8 @@ export interface ChatCall {
 export interface OpenChatStream {
   /** Events decoded while peeking, to be yielded first. */
   readonly held: readonly StreamEvent[];
-  readonly sse: AsyncGenerator<ChatSseItem>;
+  /** The rest of the body, per network chunk. */
+  readonly sse: SseBatchCursor<ChatSseItem>;
   readonly decoder: ChatStreamDecoder;
 }
 
@@ -78,7 +80,7 @@ export async function openChatStream(call: ChatCall): Promise<OpenChatStream> {
     secrets: call.secrets,
     ...(onWarning ? { onWarning } : {}),
   });
-  const sse = readChatSse(response, {
+  const sse = readChatSseCursor(response, {
     provider: call.provider,
     ...(call.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: call.idleTimeoutMs }),
     ...(onWarning ? { onWarning } : {}),
@@ -88,13 +90,13 @@ export async function openChatStream(call: ChatCall): Promise<OpenChatStream> {
   const held: StreamEvent[] = [];
   try {
     for (;;) {
-      const next = await sse.next();
+      const next = sse.shift() ?? (await sse.next());
       held.push(...decodeItem(decoder, next));
       if (decoder.failure && !hasContent(held)) throw decoder.failure;
       if (next.done || decoder.finished || committed(held)) return { held, sse, decoder };
     }
   } catch (error) {
-    await sse.return(undefined);
+    await sse.return();
     throw error;
   }
 }
