@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { NodexError } from '../../core/errors.js';
+import { checkUrlProtocol, maskUrlPassword } from '../store-url.js';
 import { storeError } from './pg-query.js';
 
 export interface PgPoolOptions {
@@ -19,29 +20,14 @@ export interface PgPoolOptions {
  * @example
  * maskPgUrl('postgres://nodex:s3cret@db:5432/nodex'); // 'postgres://nodex:***@db:5432/nodex'
  */
-export function maskPgUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@');
-  }
-}
+export const maskPgUrl: (url: string) => string = maskUrlPassword;
 
 function checkUrl(url: string): void {
-  let protocol = '';
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    // reported below
-  }
-  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
-    throw new NodexError(
-      'config_invalid',
-      `state.url must be a postgres:// URL (postgres://user:password@host:5432/database), got ${maskPgUrl(url)}`,
-    );
+  checkUrlProtocol(
+    url,
+    ['postgres:', 'postgresql:'],
+    'state.url must be a postgres:// URL (postgres://user:password@host:5432/database)',
+  );
 }
 
 /**

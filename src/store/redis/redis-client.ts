@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { NodexError } from '../../core/errors.js';
+import { checkUrlProtocol, maskUrlPassword } from '../store-url.js';
 
 export interface RedisClientOptions {
   /** How long the first connection (and each reconnection attempt) may take (default 5 s). */
@@ -20,29 +21,14 @@ export interface RedisClientOptions {
  * @example
  * maskRedisUrl('redis://:s3cret@cache:6379/0'); // 'redis://:***@cache:6379/0'
  */
-export function maskRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@');
-  }
-}
+export const maskRedisUrl: (url: string) => string = maskUrlPassword;
 
 function checkUrl(url: string): void {
-  let protocol = '';
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    // reported below
-  }
-  if (protocol !== 'redis:' && protocol !== 'rediss:')
-    throw new NodexError(
-      'config_invalid',
-      `limits.url must be a redis:// or rediss:// URL (redis://:password@host:6379/0), got ${maskRedisUrl(url)}`,
-    );
+  checkUrlProtocol(
+    url,
+    ['redis:', 'rediss:'],
+    'limits.url must be a redis:// or rediss:// URL (redis://:password@host:6379/0)',
+  );
 }
 
 /**
