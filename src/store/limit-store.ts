@@ -99,3 +99,28 @@ export interface LimitStore {
    */
   releaseQuota(name: string, cost: number, now: number, window?: QuotaWindowRead): Promise<void>;
 }
+
+/**
+ * Rejects a bucket that is not two positive safe integers (a RangeError: a caller bug, not a
+ * request error). Every LimitStore checks its arguments the same way.
+ *
+ * @example
+ * assertBucket({ capacity: 50, periodMs: 60_000 });
+ */
+export function assertBucket(bucket: BucketSpec): void {
+  if (!(Number.isSafeInteger(bucket.capacity) && bucket.capacity > 0))
+    throw new RangeError(`bucket capacity must be a positive integer, got ${bucket.capacity}`);
+  if (!(Number.isSafeInteger(bucket.periodMs) && bucket.periodMs > 0))
+    throw new RangeError(`bucket periodMs must be a positive integer, got ${bucket.periodMs}`);
+}
+
+/**
+ * Rejects a token count that is not a safe integer (or negative, unless `signed`).
+ *
+ * @example
+ * assertTokens(cost, 'cost');
+ */
+export function assertTokens(value: number, what: string, signed = false): void {
+  if (!Number.isSafeInteger(value) || (!signed && value < 0))
+    throw new RangeError(`${what} must be ${signed ? 'an' : 'a non-negative'} integer, got ${value}`);
+}

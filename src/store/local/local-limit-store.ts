@@ -7,6 +7,7 @@ import type {
   QuotaWindowRead,
   TakeResult,
 } from '../limit-store.js';
+import { assertBucket, assertTokens } from '../limit-store.js';
 
 interface BucketEntry {
   /** Level in token-milliseconds (tokens × periodMs); may be negative. */
@@ -25,18 +26,6 @@ interface QuotaEntry {
 
 /** Sweeps run at most once per this many calls, or per as many calls as there are entries. */
 const MIN_SWEEP_INTERVAL = 256;
-
-function assertBucket(bucket: BucketSpec): void {
-  if (!(Number.isSafeInteger(bucket.capacity) && bucket.capacity > 0))
-    throw new RangeError(`bucket capacity must be a positive integer, got ${bucket.capacity}`);
-  if (!(Number.isSafeInteger(bucket.periodMs) && bucket.periodMs > 0))
-    throw new RangeError(`bucket periodMs must be a positive integer, got ${bucket.periodMs}`);
-}
-
-function assertTokens(value: number, what: string, signed = false): void {
-  if (!Number.isSafeInteger(value) || (!signed && value < 0))
-    throw new RangeError(`${what} must be ${signed ? 'an' : 'a non-negative'} integer, got ${value}`);
-}
 
 /**
  * The in-process `LimitStore`, for one gateway instance. Every method body runs without an

@@ -9,6 +9,7 @@ import type {
   QuotaWindowRead,
   TakeResult,
 } from '../limit-store.js';
+import { assertBucket, assertTokens } from '../limit-store.js';
 import { ADJUST_LUA, RELEASE_QUOTA_LUA, RESERVE_QUOTA_LUA, TAKE_LUA } from './limit-scripts.js';
 
 export interface RedisLimitStoreOptions {
@@ -33,18 +34,6 @@ const COMMANDS = {
   nodexLimitReserve: RESERVE_QUOTA_LUA,
   nodexLimitRelease: RELEASE_QUOTA_LUA,
 } as const;
-
-function assertBucket(bucket: BucketSpec): void {
-  if (!(Number.isSafeInteger(bucket.capacity) && bucket.capacity > 0))
-    throw new RangeError(`bucket capacity must be a positive integer, got ${bucket.capacity}`);
-  if (!(Number.isSafeInteger(bucket.periodMs) && bucket.periodMs > 0))
-    throw new RangeError(`bucket periodMs must be a positive integer, got ${bucket.periodMs}`);
-}
-
-function assertTokens(value: number, what: string, signed = false): void {
-  if (!Number.isSafeInteger(value) || (!signed && value < 0))
-    throw new RangeError(`${what} must be ${signed ? 'an' : 'a non-negative'} integer, got ${value}`);
-}
 
 function assertNumber(value: number, what: string): void {
   if (!Number.isFinite(value)) throw new RangeError(`${what} must be a finite number, got ${value}`);
